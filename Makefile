@@ -1,0 +1,43 @@
+# Every target bootstraps what it needs: a fresh clone runs `make run` or `make test` directly.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export HIRECREW_DATA_DIR ?= $(CURDIR)/.hirecrew
+
+.PHONY: install run demo test check bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## run: the app on its embedded defaults (until the server lands: the interactive demo)
+run: install
+	$(BIN)/hirecrew seed
+	$(BIN)/hirecrew demo
+
+## demo: the whole pipeline on bundled sample data; DEMO_ARGS="--yes --json" for scripts
+demo: install
+	$(BIN)/hirecrew demo $(DEMO_ARGS)
+
+## test: the whole suite (real crews on the offline engine)
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## check: lint, format, types and layer contracts
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/lint-imports
+
+## bench: offline pipeline wall time and framework overhead, into bench/results/
+bench: install
+	$(BIN)/python bench/pipeline.py
+
+clean:
+	rm -rf $(VENV) .hirecrew .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,116 @@
+"""Benchmark: the offline pipeline's wall time and crewai's overhead per stage.
+
+Baseline, measured in the same run: a bare crewai crew with one scripted agent answering at
+once. Every figure is also reported as a ratio to that baseline, since these machines are
+shared and noisy. Writes bench/results/pipeline.json.
+
+    make bench            # or: .venv/bin/python bench/pipeline.py --repeat 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from config.settings import Settings, quiet_environment
+
+RESULTS = Path(__file__).resolve().parent / "results" / "pipeline.json"
+
+
+def _median_ms(fn: Callable[[], Any], repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return round(statistics.median(samples), 2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    data_dir = Path(tempfile.mkdtemp(prefix="hirecrew-bench-"))
+    settings = Settings(data_dir=data_dir)
+    quiet_environment(settings)
+
+    from crewai import Agent, Crew, Task
+    from crewai.llms.base_llm import BaseLLM
+
+    from cli.demo_project import demo_project
+    from crews.decisions import GateDecision
+    from crews.flow import RunStatus
+    from crews.runner import decide, open_runtime, start_run
+
+    class Scripted(BaseLLM):
+        def call(self, messages: Any, *a: Any, **k: Any) -> str:
+            return "Thought: done\nFinal Answer: ok"
+
+        def get_context_window_size(self) -> int:
+            return 100_000
+
+        def get_input_tokens_count(self, *a: Any, **k: Any) -> int:
+            return 1
+
+    def bare_crew() -> None:
+        agent = Agent(role="Echo", goal="echo", backstory="b", llm=Scripted(model="scripted"))
+        task = Task(description="say ok", expected_output="ok", agent=agent)
+        Crew(agents=[agent], tasks=[task], verbose=False).kickoff()
+
+    bare_crew()  # warm-up: first kickoff pays lazy imports
+    baseline_ms = _median_ms(bare_crew, args.repeat * 4)
+
+    runtime = open_runtime(settings)
+    project = demo_project(data_dir, now=datetime(2026, 11, 25, tzinfo=UTC))
+    stage_ms: dict[str, list[float]] = {}
+    pipeline_ms: list[float] = []
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        state = asyncio.run(start_run(runtime, project))
+        marks = [time.perf_counter()]
+        stage_ms.setdefault(state.current_stage, []).append((marks[-1] - start) * 1000)
+        while state.status == RunStatus.AWAITING_DECISION:
+            before = time.perf_counter()
+            state = asyncio.run(decide(runtime, state.id, GateDecision(decision="confirm")))
+            if state.status == RunStatus.AWAITING_DECISION:
+                stage_ms.setdefault(state.current_stage, []).append(
+                    (time.perf_counter() - before) * 1000
+                )
+        pipeline_ms.append((time.perf_counter() - start) * 1000)
+        if state.status != RunStatus.COMPLETED:
+            raise SystemExit(f"pipeline did not complete: {state.status}")
+
+    # Each stage runs two crews (the hierarchical stage crew and the review crew); the
+    # baseline is one single-agent crew, so ratio/3 is roughly "agent executions vs one".
+    stages = {
+        name: {
+            "median_ms": round(statistics.median(ms), 2),
+            "ratio_to_baseline": round(statistics.median(ms) / baseline_ms, 2),
+        }
+        for name, ms in stage_ms.items()
+    }
+    result = {
+        "measured_at": datetime.now(UTC).isoformat(),
+        "repeat": args.repeat,
+        "baseline_bare_crew_ms": baseline_ms,
+        "pipeline_median_ms": round(statistics.median(pipeline_ms), 2),
+        "pipeline_ratio_to_baseline": round(statistics.median(pipeline_ms) / baseline_ms, 2),
+        "stages": stages,
+        "note": "stage time = stage crew (manager + worker) + review crew + gate persistence",
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The ``hirecrew`` command line."""

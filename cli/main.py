@@ -1,0 +1,341 @@
+"""``hirecrew``: run the demo, drive hiring runs from a terminal, validate configuration.
+
+Commands that do not run crews never import crewai (it costs seconds to import).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from config import DEFAULT_CONFIG_DIR
+from config.errors import ConfigError
+from config.settings import Settings, get_settings, quiet_environment
+from domain.errors import HirecrewError
+
+if TYPE_CHECKING:
+    from crews.flow import HiringState, Runtime
+
+app = typer.Typer(help="hirecrew: a recruiting assistant with human gates.", no_args_is_help=True)
+config_app = typer.Typer(help="Check the role configuration (agents, tasks, crews YAML).")
+project_app = typer.Typer(help="Start a hiring run, decide at its gates, show where it is.")
+audit_app = typer.Typer(help="Inspect the audit trail.")
+app.add_typer(config_app, name="config")
+app.add_typer(project_app, name="project")
+app.add_typer(audit_app, name="audit")
+
+EXIT_INVALID = 2
+T = TypeVar("T")
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    try:
+        settings = get_settings()
+    except ConfigError as exc:
+        raise _fail(str(exc), EXIT_INVALID) from exc
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir})
+    return settings
+
+
+def _runtime(settings: Settings) -> Runtime:
+    quiet_environment(settings)
+    from crews.runner import open_runtime  # crewai is imported only from here on
+
+    try:
+        return open_runtime(settings)
+    except ConfigError as exc:
+        raise _fail(str(exc), EXIT_INVALID) from exc
+
+
+def _guarded(call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except HirecrewError as exc:
+        raise _fail(str(exc), EXIT_INVALID) from exc
+
+
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="overrides HIRECREW_DATA_DIR")
+]
+
+
+# --- config ------------------------------------------------------------------------------
+
+
+@config_app.command("validate")
+def config_validate(
+    directory: Annotated[Path | None, typer.Argument(help="config dir; default: bundled")] = None,
+) -> None:
+    """Exit 0 when the YAML is valid; exit 2 listing each problem's file, key and line."""
+    from crews.catalog import load_config
+
+    target = directory or DEFAULT_CONFIG_DIR
+    try:
+        config = load_config(target)
+    except ConfigError as exc:
+        raise _fail(str(exc), EXIT_INVALID) from exc
+    typer.echo(
+        f"{target}: valid ({len(config.agents)} agents, {len(config.tasks)} tasks, "
+        f"{len(config.crews)} crews)"
+    )
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+def _echo_stage(stage: dict[str, Any]) -> None:
+    typer.secho(f"\n== {stage['name']} [{stage['status']}]", bold=True)
+    if stage["error"]:
+        typer.secho(f"  failed: {stage['error']}", fg=typer.colors.RED)
+    review = stage["review"]
+    if review:
+        color = {"pass": "green", "warn": "yellow", "fail": "red"}[review["verdict"]]
+        typer.secho(
+            f"  review: {review['verdict']} ({len(review['findings'])} finding(s); "
+            f"{stage['review_rounds']} round(s))",
+            fg=color,
+        )
+        for finding in review["findings"][:8]:
+            typer.echo(f"    - [{finding['severity']}] {finding['rule']}: {finding['message']}")
+    artifact = stage["artifact"]
+    if artifact:
+        typer.echo(_artifact_preview(stage["name"], artifact))
+
+
+def _artifact_preview(name: str, artifact: dict[str, Any]) -> str:
+    if name == "intake":
+        return "\n".join("  " + line for line in str(artifact.get("text", "")).splitlines())
+    if name == "sourcing":
+        plan = artifact["plan"]
+        rows = [f"  query: {plan['boolean_query']}"]
+        rows += [
+            f"  {c['candidate_id']}  {c['score']:.3f}  {c['name']} - {c['headline']}"
+            for c in artifact["results"]["candidates"][:10]
+        ]
+        return "\n".join(rows)
+    if name == "screening":
+        rows = []
+        for c in artifact["candidates"][:8]:
+            rows.append(
+                f"  #{c['rank']} {c['candidate_id']} {c['name']}: {c['score']} "
+                f"({c['must_haves_met']}/{c['must_haves_total']} must-haves)"
+            )
+            for a in c["assessments"][:3]:
+                quote = a["evidence"][0] if a["evidence"] else "-"
+                rows.append(f"      {a['status']:8} {a['requirement']}: \"{quote[:90]}\"")
+        return "\n".join(rows)
+    rows = [f"  {s['candidate_id']}: {s['start']} -> {s['end']}" for s in artifact["slots"]]
+    for m in artifact["messages"][:1]:
+        rows.append(f"  first message to {m['to']}: {m['subject']}")
+        rows += ["    " + line for line in m["body"].splitlines()]
+    return "\n".join(rows)
+
+
+def _ask(stage: dict[str, Any]) -> dict[str, Any]:
+    """Ask the recruiter at a gate (a terminal prompt)."""
+    choices = "[r]eject/[s]top" if stage["status"] == "failed" else "[c]onfirm/[e]dit/[r]eject/[s]top"
+    while True:
+        answer = typer.prompt(f"{stage['name']}: {choices}", default="c").strip().lower()[:1]
+        if answer == "c" and stage["status"] != "failed":
+            return {"decision": "confirm"}
+        if answer == "s":
+            return {"decision": "stop"}
+        if answer == "r":
+            return {"decision": "reject", "reason": typer.prompt("reason")}
+        if answer == "e" and stage["status"] != "failed":
+            edited = typer.edit(json.dumps(stage["artifact"], indent=2), extension=".json")
+            if edited:
+                try:
+                    return {"decision": "edit", "artifact": json.loads(edited)}
+                except json.JSONDecodeError as exc:
+                    typer.secho(f"not valid JSON: {exc}", fg=typer.colors.RED)
+
+
+# --- demo --------------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="confirm every gate")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Run the whole pipeline on the bundled sample project, asking you at each gate."""
+    if as_json and not yes:
+        raise _fail("--json needs --yes: there is no terminal prompt in JSON mode", EXIT_INVALID)
+    settings = _settings(data_dir)
+    runtime = _runtime(settings)
+    from cli.demo_project import demo_project
+    from crews.decisions import GateDecision
+    from crews.flow import RunStatus
+    from crews.runner import decide, start_run, summarize
+
+    project = demo_project(settings.data_path)
+    if not as_json:
+        typer.secho(
+            f"hirecrew demo: {project.title} at {project.company} "
+            f"(offline engine unless HIRECREW_LLM__* says otherwise)",
+            bold=True,
+        )
+    state: HiringState = _guarded(lambda: asyncio.run(start_run(runtime, project)))
+    while state.status == RunStatus.AWAITING_DECISION:
+        view = summarize(state)
+        stage = next(s for s in view["stages"] if s["name"] == state.current_stage)
+        if not as_json:
+            _echo_stage(stage)
+        if yes:
+            if stage["status"] == "failed":
+                raise _fail(f"the {stage['name']} stage failed: {stage['error']}")
+            choice: dict[str, Any] = {"decision": "confirm"}
+        else:
+            choice = _ask(stage)
+        decision = GateDecision.model_validate(choice)
+        current = state
+        state = _guarded(lambda: asyncio.run(decide(runtime, current.id, decision)))
+    summary = summarize(state)
+    if as_json:
+        typer.echo(json.dumps(summary, default=str))
+    else:
+        typer.secho(f"\nrun {state.id}: {state.status}", bold=True)
+        typer.echo(f"audit trail: {settings.audit_path}")
+
+
+# --- projects ----------------------------------------------------------------------------
+
+
+def _print_state(state: HiringState, as_json: bool) -> None:
+    from crews.runner import summarize
+
+    summary = summarize(state)
+    if as_json:
+        typer.echo(json.dumps(summary, default=str))
+        return
+    typer.secho(f"run {state.id}: {state.status} at {state.current_stage}", bold=True)
+    stage = next(s for s in summary["stages"] if s["name"] == state.current_stage)
+    _echo_stage(stage)
+
+
+@project_app.command("start")
+def project_start(
+    notes: Annotated[Path | None, typer.Option(help="intake notes file; default: demo")] = None,
+    pool: Annotated[Path | None, typer.Option(help="candidate pool JSONL; default: demo")] = None,
+    title: Annotated[str | None, typer.Option(help="project title")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Start a hiring run; it stops at the first gate and prints its id."""
+    settings = _settings(data_dir)
+    from cli.demo_project import demo_project
+
+    project = demo_project(settings.data_path)
+    updates: dict[str, Any] = {}
+    try:
+        if notes is not None:
+            updates["intake_notes"] = notes.read_text(encoding="utf-8")
+        if pool is not None:
+            updates["pool_path"] = str(pool.resolve(strict=True))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"cannot read input: {exc}", EXIT_INVALID) from exc
+    if title:
+        updates["title"] = title
+    project = project.model_copy(update=updates)
+    runtime = _runtime(settings)
+    from crews.runner import start_run
+
+    state = _guarded(lambda: asyncio.run(start_run(runtime, project)))
+    _print_state(state, as_json)
+
+
+@project_app.command("decide")
+def project_decide(
+    run_id: Annotated[str, typer.Argument(help="the run (flow) id")],
+    decision: Annotated[str, typer.Argument(help="confirm | edit | reject | stop")],
+    artifact: Annotated[
+        Path | None, typer.Option(help="JSON file with the edited artifact (for edit)")
+    ] = None,
+    reason: Annotated[str | None, typer.Option(help="why (required for reject)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Decide at the gate a run waits at; the run goes on to its next gate or its end."""
+    from pydantic import ValidationError
+
+    from crews.decisions import GateDecision
+
+    payload: dict[str, Any] = {"decision": decision, "reason": reason}
+    if artifact is not None:
+        try:
+            payload["artifact"] = json.loads(artifact.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise _fail(f"cannot read the edited artifact: {exc}", EXIT_INVALID) from exc
+    try:
+        gate_decision = GateDecision.model_validate(payload)
+    except ValidationError as exc:
+        messages = "; ".join(err["msg"] for err in exc.errors())
+        raise _fail(f"invalid decision: {messages}", EXIT_INVALID) from exc
+    settings = _settings(data_dir)
+    runtime = _runtime(settings)
+    from crews.runner import decide
+
+    state = _guarded(lambda: asyncio.run(decide(runtime, run_id, gate_decision)))
+    _print_state(state, as_json)
+
+
+@project_app.command("show")
+def project_show(
+    run_id: Annotated[str, typer.Argument(help="the run (flow) id")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Show where a run stands."""
+    settings = _settings(data_dir)
+    runtime = _runtime(settings)
+    from crews.runner import get_run
+
+    _print_state(_guarded(lambda: get_run(runtime, run_id)), as_json)
+
+
+@app.command()
+def seed(data_dir: DataDir = None) -> None:
+    """Write the demo candidate pool into the data directory."""
+    from cli.demo_project import seed_demo_data
+
+    path = seed_demo_data(_settings(data_dir).data_path)
+    typer.echo(f"demo pool: {path}")
+
+
+@audit_app.command("verify")
+def audit_verify(data_dir: DataDir = None) -> None:
+    """Check the audit trail's hash chain; exit 2 when it was tampered with."""
+    from crews.audit import verify_chain
+
+    settings = _settings(data_dir)
+    problems = verify_chain(settings.audit_path)
+    if problems:
+        raise _fail("\n".join(problems), EXIT_INVALID)
+    typer.echo(f"{settings.audit_path}: chain intact")
+
+
+def main() -> None:
+    """Entry point that never shows a traceback for an expected error."""
+    try:
+        app()
+    except HirecrewError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        sys.exit(EXIT_INVALID)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""One typed settings tree, read from ``HIRECREW_*`` environment variables.
+
+Nested sections use ``__``: ``HIRECREW_DATABASE__URL``, ``HIRECREW_LLM__DEFAULT``,
+``HIRECREW_LLM__ROLES__SCREENER``. Tests build their own ``Settings(...)`` and pass it in;
+the app uses the cached ``get_settings()``.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from config.errors import ConfigError
+
+OFFLINE_MODEL = "offline"
+
+
+class DatabaseSettings(BaseModel):
+    """Where hirecrew keeps its records; empty means SQLite under the data directory."""
+
+    url: str = ""
+
+
+class LLMSettings(BaseModel):
+    """Which model plays each role.
+
+    A model is any crewai model string (``openai/gpt-4o-mini``, ``anthropic/...``,
+    ``ollama/llama3.1``, ``openai/<name>`` with ``base_url``) or ``offline``, the deterministic
+    embedded engine. ``roles`` overrides the YAML ``llm:`` of a role by its agent key.
+    """
+
+    default: str | None = Field(
+        default=None, description="overrides every role's YAML llm when set"
+    )
+    roles: dict[str, str] = Field(default_factory=dict)
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    timeout_s: float = Field(default=120.0, gt=0)
+
+    @field_validator("default")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must not be blank: use 'offline' or a model string")
+        return value
+
+
+class MemorySettings(BaseModel):
+    """Experiential memory per recruiter."""
+
+    backend: Literal["mem0", "none"] = "mem0"
+
+
+class Settings(BaseSettings):
+    """Everything hirecrew reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HIRECREW_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    data_dir: Path = Path(".hirecrew")
+    config_dir: Path | None = Field(
+        default=None, description="directory of agents/tasks/crews YAML; default: bundled"
+    )
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    memory: MemorySettings = Field(default_factory=MemorySettings)
+    max_review_rounds: int = Field(default=2, ge=0, le=5)
+
+    @property
+    def data_path(self) -> Path:
+        """The absolute data directory; everything the app writes goes under it."""
+        return self.data_dir.expanduser().resolve()
+
+    @property
+    def database_url(self) -> str:
+        """The configured database URL, or SQLite in the data directory."""
+        return self.database.url or f"sqlite:///{self.data_path / 'hirecrew.db'}"
+
+    @property
+    def audit_path(self) -> Path:
+        return self.data_path / "audit.jsonl"
+
+    @property
+    def flows_db_path(self) -> Path:
+        return self.data_path / "flows.db"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, validated once; a bad variable is named in the error."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"HIRECREW_{'__'.join(str(p).upper() for p in err['loc'])}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from exc
+
+
+def quiet_environment(settings: Settings) -> None:
+    """Keep crewai and Mem0 offline and quiet, with their files under the data directory.
+
+    Must run before ``crewai`` or ``mem0`` is imported: both read these at import time.
+    """
+    data = settings.data_path
+    data.mkdir(parents=True, exist_ok=True)
+    os.environ["CREWAI_DISABLE_TELEMETRY"] = "true"
+    os.environ["CREWAI_TRACING_ENABLED"] = "false"
+    os.environ["CREWAI_DISABLE_VERSION_CHECK"] = "true"
+    os.environ["OTEL_SDK_DISABLED"] = "true"
+    os.environ["MEM0_TELEMETRY"] = "false"
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["CREWAI_STORAGE_DIR"] = str(data / "crewai")
+    os.environ["MEM0_DIR"] = str(data / "mem0")

@@ -1,0 +1,1 @@
+"""crews layer."""

@@ -1,0 +1,40 @@
+"""What a recruiter can decide at a gate."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+DecisionKind = Literal["confirm", "edit", "reject", "stop"]
+
+
+class GateDecision(BaseModel):
+    """A recruiter's decision on a stage's output.
+
+    ``edit`` carries the edited artifact (it replaces the stage output once it validates);
+    ``reject`` carries the reason, which the stage's re-run receives as feedback.
+    """
+
+    decision: DecisionKind
+    artifact: dict[str, Any] | None = None
+    reason: str | None = Field(default=None, max_length=2000)
+    actor: str | None = Field(default=None, description="who decided; defaults to the recruiter")
+
+    @model_validator(mode="after")
+    def _complete(self) -> GateDecision:
+        if self.decision == "edit" and self.artifact is None:
+            raise ValueError("an edit needs the edited artifact")
+        if self.decision == "reject" and not (self.reason and self.reason.strip()):
+            raise ValueError("a rejection needs a reason the stage can act on")
+        return self
+
+
+class DecisionRecord(BaseModel):
+    """A decision as it was applied, for the stage's history."""
+
+    decision: DecisionKind
+    reason: str | None = None
+    actor: str
+    at: datetime = Field(default_factory=lambda: datetime.now(UTC))

@@ -1,0 +1,19 @@
+"""Errors of a hiring run."""
+
+from domain.errors import HirecrewError
+
+
+class RunError(HirecrewError):
+    """A run cannot proceed as asked."""
+
+
+class StageOutputError(RunError):
+    """A crew finished without the typed output its stage must produce."""
+
+
+class RunNotFoundError(RunError):
+    """No run with that id is waiting for a decision."""
+
+
+class GateError(RunError):
+    """A human decision that does not fit the gate it was given to."""

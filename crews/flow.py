@@ -1,0 +1,413 @@
+"""The hiring flow: four stages, each run by a crew, reviewed, then gated by a human.
+
+    intake -> sourcing -> screening -> outreach -> completed
+
+Each stage runs its hierarchical crew, passes the compliance review (deterministic checks and
+the reviewer agent; a failing review sends the findings back to the crew, a bounded number of
+times), then pauses at a ``@human_feedback`` gate whose provider raises
+``HumanFeedbackPending``. The pause is persisted; any process can resume it by flow id with a
+``GateDecision``: confirm, edit (with the artifact), reject (with a reason; the stage runs
+again) or stop. A stage that fails (a model error, a wrong output type) also stops at its gate,
+marked failed, where a rejection retries it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from crewai.flow.async_feedback.types import HumanFeedbackPending, PendingFeedbackContext
+from crewai.flow.flow import Flow, listen, or_, router, start
+from crewai.flow.human_feedback import HumanFeedbackResult, human_feedback
+from crewai.flow.persistence.base import FlowPersistence
+from pydantic import BaseModel, Field, ValidationError
+
+from config.schema import RoleConfig
+from config.settings import Settings
+from crews.assembly import build_crew
+from crews.audit import AuditLog, current_run, current_stage
+from crews.decisions import DecisionRecord, GateDecision
+from crews.errors import GateError, StageOutputError
+from crews.project import ProjectSpec, load_pool
+from crews.stages import REVIEW_CREW, STAGE_BY_NAME, STAGE_NAMES, Stage
+from domain.artifacts import (
+    Finding,
+    JobDescription,
+    Review,
+    Shortlist,
+    SourcingReport,
+    verdict_for,
+)
+from domain.review import run_checks
+from tools.workspace import Workspace
+
+
+class StageStatus(StrEnum):
+    PENDING = "pending"
+    AWAITING_DECISION = "awaiting_decision"
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    AWAITING_DECISION = "awaiting_decision"
+    COMPLETED = "completed"
+    STOPPED = "stopped"
+
+
+class StageRecord(BaseModel):
+    """Where one stage stands, what it produced and what the human decided."""
+
+    status: StageStatus = StageStatus.PENDING
+    attempts: int = 0
+    review_rounds: int = 0
+    artifact: dict[str, Any] | None = None
+    review: Review | None = None
+    review_history: list[Review] = Field(
+        default_factory=list, description="every review round of the last attempt, in order"
+    )
+    error: str | None = None
+    feedback: str | None = Field(default=None, description="reason of the last rejection")
+    edited: bool = False
+    decisions: list[DecisionRecord] = Field(default_factory=list)
+
+
+class HiringState(BaseModel):
+    """The persisted state of one hiring run (its id is the flow id)."""
+
+    id: str = ""
+    project: ProjectSpec | None = None
+    status: RunStatus = RunStatus.RUNNING
+    current_stage: str = STAGE_NAMES[0]
+    stages: dict[str, StageRecord] = Field(
+        default_factory=lambda: {name: StageRecord() for name in STAGE_NAMES}
+    )
+
+
+@dataclass
+class Runtime:
+    """What a flow needs from its process: settings, role config, audit and persistence."""
+
+    settings: Settings
+    config: RoleConfig
+    audit: AuditLog
+    persistence: FlowPersistence
+
+
+class PendingGate:
+    """A feedback provider that never blocks: it pauses the flow until a decision arrives."""
+
+    def request_feedback(self, context: PendingFeedbackContext, flow: Any) -> str:
+        raise HumanFeedbackPending(
+            context=context,
+            callback_info={"flow_id": context.flow_id, "gate": context.method_name},
+        )
+
+
+GATE = PendingGate()
+
+
+def _findings_block(findings: list[Finding]) -> str:
+    payload = json.dumps([f.model_dump(mode="json", exclude_none=True) for f in findings])
+    return f"<review_findings>{payload}</review_findings>"
+
+
+class HiringFlow(Flow[HiringState]):
+    """The hiring pipeline with a compliance review and a human gate after every stage."""
+
+    _skip_auto_memory = True  # hirecrew's memory is Mem0 per recruiter, not crewai's
+
+    def bind(self, runtime: Runtime) -> HiringFlow:
+        """Attach this process's runtime; required before kickoff or resume."""
+        self._runtime = runtime
+        return self
+
+    # --- stage machinery --------------------------------------------------------------
+
+    @property
+    def runtime(self) -> Runtime:
+        runtime: Runtime | None = getattr(self, "_runtime", None)
+        if runtime is None:
+            raise RuntimeError("HiringFlow.bind(runtime) must be called before running")
+        return runtime
+
+    @property
+    def project(self) -> ProjectSpec:
+        if self.state.project is None:
+            raise GateError("this run has no project")
+        return self.state.project
+
+    def _artifact(self, name: str, model: type[BaseModel]) -> Any:
+        record = self.state.stages[name]
+        return model.model_validate(record.artifact) if record.artifact is not None else None
+
+    def _workspace(self, stage: str, previous: BaseModel | None, findings: list[Finding]) -> (
+        Workspace
+    ):
+        project = self.project
+        return Workspace(
+            stage=stage,
+            recruiter=project.recruiter,
+            company=project.company,
+            intake_notes=project.intake_notes,
+            pool=load_pool(project.pool_path),
+            interviewers=project.interviewers,
+            schedule_start=project.schedule_start,
+            preferences=list(project.preferences),
+            job=self._artifact("intake", JobDescription),
+            sourcing=self._artifact("sourcing", SourcingReport),
+            shortlist=self._artifact("screening", Shortlist),
+            previous_draft=previous,
+            review_findings=findings,
+            outreach_count=project.outreach_count,
+        )
+
+    def _inputs(self, stage: Stage, findings: list[Finding]) -> dict[str, str]:
+        project = self.project
+        record = self.state.stages[stage.name]
+        values = {
+            "project_title": project.title,
+            "company": project.company,
+            "recruiter_name": project.recruiter.name,
+            "recruiter_preferences": "; ".join(project.preferences) or "none stated",
+            "recruiter_feedback": record.feedback or "none",
+            "review_findings": _findings_block(findings),
+            "intake_notes": project.intake_notes,
+        }
+        job = self._artifact("intake", JobDescription)
+        if job is not None:
+            values["job_description"] = job.model_dump_json()
+        sourcing = self._artifact("sourcing", SourcingReport)
+        if sourcing is not None:
+            values["sourced_candidates"] = ", ".join(
+                f"{c.candidate_id} ({', '.join(c.matched_skills) or 'no skill match'})"
+                for c in sourcing.results.candidates
+            )
+        shortlist = self._artifact("screening", Shortlist)
+        if shortlist is not None:
+            values["shortlist"] = "; ".join(
+                f"#{c.rank} {c.candidate_id} score {c.score} "
+                f"({c.must_haves_met}/{c.must_haves_total} must-haves)"
+                for c in shortlist.candidates
+            )
+        return {name: values[name] for name in stage.inputs if name in values}
+
+    def _kickoff(self, crew_name: str, workspace: Workspace, inputs: dict[str, str]) -> Any:
+        runtime = self.runtime
+        crew = build_crew(
+            runtime.config, crew_name, workspace=workspace, llm_settings=runtime.settings.llm
+        )
+        return crew.kickoff(inputs=inputs)
+
+    def _produce(self, stage: Stage, workspace: Workspace, findings: list[Finding]) -> BaseModel:
+        output = self._kickoff(stage.crew, workspace, self._inputs(stage, findings))
+        if isinstance(output.pydantic, stage.output):
+            return output.pydantic
+        try:
+            return stage.output.model_validate_json(output.raw)
+        except ValidationError as exc:
+            raise StageOutputError(
+                f"the {stage.name} crew did not return a {stage.output.__name__}: "
+                f"{output.raw[:300]!r}"
+            ) from exc
+
+    def _review(self, stage: Stage, artifact: BaseModel, workspace: Workspace) -> Review:
+        """Deterministic checks, then the reviewer agent; the code has the last word."""
+        resumes = {c.id: c.resume_text for c in workspace.pool}
+        checked = run_checks(stage.name, artifact, resumes=resumes)
+        workspace.artifact_under_review = artifact
+        output = self._kickoff(
+            REVIEW_CREW,
+            workspace,
+            {
+                "project_title": self.project.title,
+                "stage": stage.name,
+                "artifact": artifact.model_dump_json(),
+            },
+        )
+        agent_review = (
+            output.pydantic
+            if isinstance(output.pydantic, Review)
+            else Review.model_validate_json(output.raw)
+        )
+        findings = list(checked.findings)
+        seen = {(f.rule, f.span, f.where) for f in findings}
+        findings += [f for f in agent_review.findings if (f.rule, f.span, f.where) not in seen]
+        # The agent may add findings or explain, never overrule a deterministic hard finding.
+        return Review(
+            verdict=max(
+                verdict_for(findings), agent_review.verdict, key=["pass", "warn", "fail"].index
+            ),
+            findings=findings,
+            summary=agent_review.summary or checked.summary,
+        )
+
+    def _run_stage(self, name: str) -> None:
+        stage = STAGE_BY_NAME[name]
+        record = self.state.stages[name]
+        record.attempts += 1
+        record.error = None
+        record.review_rounds = 0
+        record.review_history = []
+        self.state.current_stage = name
+        self.state.status = RunStatus.RUNNING
+        run_token = current_run.set(self.state.id)
+        stage_token = current_stage.set(name)
+        audit = self.runtime.audit
+        audit.append("stage_started", attempt=record.attempts)
+        previous: BaseModel | None = None
+        findings: list[Finding] = []
+        try:
+            for _ in range(self.runtime.settings.max_review_rounds + 1):
+                workspace = self._workspace(name, previous, findings)
+                artifact = self._produce(stage, workspace, findings)
+                review = self._review(stage, artifact, workspace)
+                record.review_rounds += 1
+                record.review_history.append(review)
+                audit.append(
+                    "stage_reviewed",
+                    round=record.review_rounds,
+                    verdict=review.verdict,
+                    findings=[f.model_dump(mode="json") for f in review.findings],
+                )
+                previous, findings = artifact, review.findings
+                if review.verdict != "fail":
+                    break
+            record.artifact = artifact.model_dump(mode="json")
+            record.review = review
+            record.status = StageStatus.AWAITING_DECISION
+        # A stage must never take the run down with it: whatever a model or tool raised, the
+        # run waits at this gate, marked failed, where the recruiter can retry or stop.
+        except Exception as exc:
+            record.status = StageStatus.FAILED
+            record.error = f"{type(exc).__name__}: {exc}"
+            audit.append("stage_failed", error=record.error)
+        finally:
+            current_stage.reset(stage_token)
+            current_run.reset(run_token)
+        self.state.status = RunStatus.AWAITING_DECISION
+
+    def _gate_view(self, name: str) -> dict[str, Any]:
+        record = self.state.stages[name]
+        return {
+            "stage": name,
+            "status": record.status,
+            "attempt": record.attempts,
+            "review": record.review.model_dump(mode="json") if record.review else None,
+            "artifact": record.artifact,
+            "error": record.error,
+        }
+
+    def _route(self, name: str, result: HumanFeedbackResult, next_label: str) -> str:
+        stage = STAGE_BY_NAME[name]
+        record = self.state.stages[name]
+        decision = GateDecision.model_validate_json(result.feedback)
+        actor = decision.actor or self.project.recruiter.id
+        record.decisions.append(
+            DecisionRecord(decision=decision.decision, reason=decision.reason, actor=actor)
+        )
+        self.runtime.audit.append(
+            "human_decision",
+            run_id=self.state.id,
+            stage=name,
+            decision=decision.decision,
+            reason=decision.reason,
+            actor=actor,
+            edited_artifact=decision.artifact,
+        )
+        if decision.decision == "stop":
+            record.status = StageStatus.STOPPED
+            return "halted"
+        if decision.decision == "reject":
+            record.feedback = decision.reason
+            record.status = StageStatus.PENDING
+            return f"retry_{name}"
+        if decision.decision == "edit":
+            # Validated before resuming (see crews.runner); validated again so a bad edit
+            # can never become a confirmed artifact.
+            record.artifact = stage.output.model_validate(decision.artifact).model_dump(
+                mode="json"
+            )
+            record.edited = True
+        record.status = StageStatus.CONFIRMED
+        return next_label
+
+    def _checkpoint(self, method: str) -> None:
+        self.runtime.persistence.save_state(self.state.id, method, self.state)
+
+    # --- the graph ----------------------------------------------------------------------
+    # Written out stage by stage: crewai builds the graph from these decorators.
+
+    @start()
+    def begin(self) -> None:
+        self.runtime.audit.append("run_started", run_id=self.state.id, title=self.project.title)
+
+    @listen(or_(begin, "retry_intake"))
+    def run_intake(self) -> None:
+        self._run_stage("intake")
+
+    @listen(run_intake)
+    @human_feedback(message=STAGE_BY_NAME["intake"].gate_message, provider=GATE)
+    def gate_intake(self) -> dict[str, Any]:
+        return self._gate_view("intake")
+
+    @router(gate_intake)
+    def route_intake(self, result: HumanFeedbackResult) -> str:
+        return self._route("intake", result, "go_sourcing")
+
+    @listen(or_("go_sourcing", "retry_sourcing"))
+    def run_sourcing(self) -> None:
+        self._run_stage("sourcing")
+
+    @listen(run_sourcing)
+    @human_feedback(message=STAGE_BY_NAME["sourcing"].gate_message, provider=GATE)
+    def gate_sourcing(self) -> dict[str, Any]:
+        return self._gate_view("sourcing")
+
+    @router(gate_sourcing)
+    def route_sourcing(self, result: HumanFeedbackResult) -> str:
+        return self._route("sourcing", result, "go_screening")
+
+    @listen(or_("go_screening", "retry_screening"))
+    def run_screening(self) -> None:
+        self._run_stage("screening")
+
+    @listen(run_screening)
+    @human_feedback(message=STAGE_BY_NAME["screening"].gate_message, provider=GATE)
+    def gate_screening(self) -> dict[str, Any]:
+        return self._gate_view("screening")
+
+    @router(gate_screening)
+    def route_screening(self, result: HumanFeedbackResult) -> str:
+        return self._route("screening", result, "go_outreach")
+
+    @listen(or_("go_outreach", "retry_outreach"))
+    def run_outreach(self) -> None:
+        self._run_stage("outreach")
+
+    @listen(run_outreach)
+    @human_feedback(message=STAGE_BY_NAME["outreach"].gate_message, provider=GATE)
+    def gate_outreach(self) -> dict[str, Any]:
+        return self._gate_view("outreach")
+
+    @router(gate_outreach)
+    def route_outreach(self, result: HumanFeedbackResult) -> str:
+        return self._route("outreach", result, "finished")
+
+    @listen("finished")
+    def complete(self) -> str:
+        self.state.status = RunStatus.COMPLETED
+        self.runtime.audit.append("run_completed", run_id=self.state.id)
+        self._checkpoint("complete")
+        return RunStatus.COMPLETED.value
+
+    @listen("halted")
+    def halt(self) -> str:
+        self.state.status = RunStatus.STOPPED
+        self.runtime.audit.append("run_stopped", run_id=self.state.id)
+        self._checkpoint("halt")
+        return RunStatus.STOPPED.value

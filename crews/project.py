@@ -1,0 +1,37 @@
+"""A hiring project as the flow sees it: who, what, and where its candidates come from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from domain.entities import Candidate, Interviewer, Recruiter
+from domain.sample_data import read_pool_jsonl
+
+
+class ProjectSpec(BaseModel):
+    """Everything a run needs to rebuild its tools in any process."""
+
+    title: str = Field(min_length=1)
+    company: str = Field(min_length=1)
+    recruiter: Recruiter
+    intake_notes: str = Field(min_length=1)
+    pool_path: str = Field(description="JSONL file of the candidate pool")
+    interviewers: list[Interviewer] = Field(default_factory=list)
+    schedule_start: datetime
+    preferences: list[str] = Field(default_factory=list)
+    outreach_count: int = Field(default=3, ge=1, le=20)
+
+
+def load_pool(path: str) -> list[Candidate]:
+    """The candidate pool of a project, cached while the file is unchanged."""
+    file = Path(path)
+    return list(_cached_pool(str(file.resolve()), file.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=8)
+def _cached_pool(path: str, mtime_ns: int) -> tuple[Candidate, ...]:
+    return tuple(read_pool_jsonl(Path(path)))

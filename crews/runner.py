@@ -1,0 +1,139 @@
+"""Start, resume and inspect hiring runs: the one entry point the CLI and the server use.
+
+Call ``config.settings.quiet_environment`` before importing this module: it imports crewai.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crewai.flow.persistence.sqlite import SQLiteFlowPersistence
+from crewai_core.printer import set_suppress_console_output
+from pydantic import ValidationError
+
+from config.settings import Settings
+from crews.audit import AuditLog, listen_to_crewai
+from crews.catalog import load_config
+from crews.decisions import GateDecision
+from crews.errors import GateError, RunNotFoundError
+from crews.flow import HiringFlow, HiringState, Runtime, StageStatus
+from crews.project import ProjectSpec
+from crews.stages import STAGE_BY_NAME
+
+
+def open_runtime(settings: Settings) -> Runtime:
+    """Load the role configuration and open the audit log and flow persistence.
+
+    Raises:
+        ConfigError: the role configuration is invalid.
+    """
+    config = load_config(settings.config_dir)
+    settings.data_path.mkdir(parents=True, exist_ok=True)
+    audit = AuditLog(settings.audit_path)
+    listen_to_crewai(audit)
+    # Flows print rich panels by default; a server and a JSON CLI need a quiet stdout.
+    set_suppress_console_output(True)
+    persistence = SQLiteFlowPersistence(str(settings.flows_db_path))
+    return Runtime(settings=settings, config=config, audit=audit, persistence=persistence)
+
+
+async def start_run(runtime: Runtime, project: ProjectSpec) -> HiringState:
+    """Start a hiring run; returns its state at the first gate."""
+    flow = HiringFlow(persistence=runtime.persistence).bind(runtime)
+    flow.state.project = project
+    await flow.kickoff_async()
+    return flow.state
+
+
+def get_run(runtime: Runtime, flow_id: str) -> HiringState:
+    """The latest persisted state of a run.
+
+    Raises:
+        RunNotFoundError: no such run.
+    """
+    data = runtime.persistence.load_state(flow_id)
+    if data is None:
+        raise RunNotFoundError(f"no run with id '{flow_id}'")
+    return HiringState.model_validate(data)
+
+
+def check_decision(state: HiringState, decision: GateDecision) -> None:
+    """Refuse a decision that does not fit the waiting gate, before it is consumed.
+
+    Raises:
+        GateError: with a message saying what would fit.
+    """
+    name = state.current_stage
+    record = state.stages[name]
+    if record.status == StageStatus.FAILED and decision.decision in ("confirm", "edit"):
+        raise GateError(
+            f"the {name} stage failed ({record.error}); reject it to retry, or stop the run"
+        )
+    if decision.decision == "edit":
+        model = STAGE_BY_NAME[name].output
+        try:
+            model.model_validate(decision.artifact)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}"
+                for err in exc.errors()
+            )
+            raise GateError(f"the edited {model.__name__} is invalid: {problems}") from exc
+
+
+async def decide(runtime: Runtime, flow_id: str, decision: GateDecision) -> HiringState:
+    """Apply a human decision to a paused run and carry it to its next gate or its end.
+
+    Raises:
+        RunNotFoundError: no run with that id is waiting for a decision.
+        GateError: the decision does not fit the gate (checked before anything changes).
+    """
+    pending = runtime.persistence.load_pending_feedback(flow_id)
+    if pending is None:
+        raise RunNotFoundError(f"no run with id '{flow_id}' is waiting for a decision")
+    state_data, _context = pending
+    check_decision(HiringState.model_validate(state_data), decision)
+    try:
+        flow = HiringFlow.from_pending(flow_id, runtime.persistence).bind(runtime)
+    except ValueError as exc:  # crewai: another process took this decision first
+        raise GateError(f"run '{flow_id}' was decided concurrently: {exc}") from exc
+    await flow.resume_async(decision.model_dump_json())
+    return flow.state
+
+
+def summarize(state: HiringState) -> dict[str, Any]:
+    """The run as one JSON document: project, status and each stage with its review."""
+    project = state.project
+    return {
+        "project": {
+            "id": state.id,
+            "title": project.title if project else None,
+            "company": project.company if project else None,
+            "status": state.status,
+            "current_stage": state.current_stage,
+        },
+        "stages": [
+            {
+                "name": name,
+                "status": record.status,
+                "attempts": record.attempts,
+                "review_rounds": record.review_rounds,
+                "review": (
+                    {
+                        "verdict": record.review.verdict,
+                        "findings": [
+                            f.model_dump(mode="json", exclude_none=True)
+                            for f in record.review.findings
+                        ],
+                        "summary": record.review.summary,
+                    }
+                    if record.review
+                    else None
+                ),
+                "artifact": record.artifact,
+                "error": record.error,
+                "decisions": [d.model_dump(mode="json") for d in record.decisions],
+            }
+            for name, record in state.stages.items()
+        ],
+    }

@@ -1,0 +1,1 @@
+"""Entities and pure recruiting logic: no crewai, no web, no database."""

@@ -1,0 +1,181 @@
+"""Typed outputs of the pipeline stages, and the review that gates each of them.
+
+These are what agents produce, what the compliance review checks and what a recruiter confirms
+or edits. They are plain pydantic models, so crewai tasks use them as ``output_pydantic`` and the
+API serves them as they are.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+RequirementKind = Literal["must_have", "nice_to_have"]
+
+
+class Requirement(BaseModel):
+    """One requirement of a job, as the recruiter stated it, with the skills it names."""
+
+    text: str = Field(min_length=1)
+    kind: RequirementKind
+    skills: list[str] = Field(default_factory=list, description="canonical skill names")
+    min_years: int | None = Field(default=None, ge=0)
+
+
+class JobDescription(BaseModel):
+    """Intake stage output: the job description drafted from the recruiter's notes."""
+
+    title: str = Field(min_length=1)
+    location: str | None = None
+    employment_type: str | None = None
+    summary: str
+    responsibilities: list[str] = Field(default_factory=list)
+    must_haves: list[Requirement] = Field(default_factory=list)
+    nice_to_haves: list[Requirement] = Field(default_factory=list)
+    text: str = Field(min_length=1, description="the full job description as published")
+
+
+class SearchPlan(BaseModel):
+    """How to find candidates: a boolean string, structured filters and a semantic query."""
+
+    boolean_query: str
+    required_skills: list[str] = Field(default_factory=list)
+    optional_skills: list[str] = Field(default_factory=list)
+    min_years: int | None = Field(default=None, ge=0)
+    location: str | None = None
+    semantic_query: str = ""
+
+
+class CandidateMatch(BaseModel):
+    """A candidate found by the search, with why they matched."""
+
+    candidate_id: str
+    name: str
+    headline: str
+    score: float
+    matched_skills: list[str] = Field(default_factory=list)
+
+
+class CandidateList(BaseModel):
+    """Candidates found for a plan, best first."""
+
+    candidates: list[CandidateMatch] = Field(default_factory=list)
+    pool_size: int = Field(default=0, ge=0)
+
+
+class SourcingReport(BaseModel):
+    """Sourcing stage output: the plan and what it found."""
+
+    plan: SearchPlan
+    results: CandidateList
+
+
+class CriterionStatus(StrEnum):
+    MET = "met"
+    PARTIAL = "partial"
+    NOT_MET = "not_met"
+
+
+class CriterionAssessment(BaseModel):
+    """One requirement judged against one resume, with verbatim quotes as evidence."""
+
+    requirement: str
+    kind: RequirementKind
+    status: CriterionStatus
+    evidence: list[str] = Field(
+        default_factory=list, description="verbatim quotes from the candidate's resume"
+    )
+
+
+class ScreenedCandidate(BaseModel):
+    """A candidate screened criterion by criterion."""
+
+    candidate_id: str
+    name: str
+    rank: int = Field(ge=1)
+    score: float = Field(ge=0, le=100)
+    must_haves_met: int = Field(ge=0)
+    must_haves_total: int = Field(ge=0)
+    assessments: list[CriterionAssessment] = Field(default_factory=list)
+    summary: str = ""
+
+
+class Shortlist(BaseModel):
+    """Screening stage output: candidates ranked by evidence against the must-haves."""
+
+    job_title: str
+    candidates: list[ScreenedCandidate] = Field(default_factory=list)
+
+
+class OutreachMessage(BaseModel):
+    """A draft message to a candidate; nothing is sent without a human."""
+
+    candidate_id: str
+    to: str
+    subject: str
+    body: str
+
+
+class InterviewSlot(BaseModel):
+    """A proposed interview slot (aware UTC datetimes)."""
+
+    candidate_id: str
+    start: datetime
+    end: datetime
+    interviewers: list[str] = Field(default_factory=list)
+
+
+class CalendarInvite(BaseModel):
+    """An iCalendar (.ics) invite for one proposed slot."""
+
+    candidate_id: str
+    filename: str
+    ics: str
+
+
+class OutreachPlan(BaseModel):
+    """Outreach stage output: drafted messages, proposed slots and their invites."""
+
+    messages: list[OutreachMessage] = Field(default_factory=list)
+    slots: list[InterviewSlot] = Field(default_factory=list)
+    invites: list[CalendarInvite] = Field(default_factory=list)
+
+
+Severity = Literal["hard", "soft"]
+
+
+class Finding(BaseModel):
+    """One problem found by a review: hard findings block, soft ones warn."""
+
+    rule: str = Field(description="rule id, e.g. JD-1.age or SCR-2")
+    severity: Severity
+    message: str
+    where: str | None = Field(default=None, description="field path or candidate id")
+    span: str | None = Field(default=None, description="the offending text")
+    suggestion: str | None = None
+
+
+class Verdict(StrEnum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+
+
+class Review(BaseModel):
+    """The compliance review of one stage output."""
+
+    verdict: Verdict
+    findings: list[Finding] = Field(default_factory=list)
+    summary: str = ""
+
+
+def verdict_for(findings: list[Finding]) -> Verdict:
+    """The verdict a list of findings deserves: any hard finding fails, any soft one warns."""
+    if any(f.severity == "hard" for f in findings):
+        return Verdict.FAIL
+    if findings:
+        return Verdict.WARN
+    return Verdict.PASS

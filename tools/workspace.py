@@ -1,0 +1,78 @@
+"""What a stage's tools work on: the project, the pool and the confirmed earlier outputs.
+
+A workspace is built per stage run by the flow and bound to every tool at construction, so a
+tool never takes a recruiter or project id as an argument an LLM could forge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+from pydantic import BaseModel
+
+from domain.artifacts import (
+    Finding,
+    InterviewSlot,
+    JobDescription,
+    Shortlist,
+    SourcingReport,
+)
+from domain.entities import Candidate, Interviewer, Recruiter
+from domain.errors import DomainError
+from domain.search import CandidateIndex
+
+
+@dataclass
+class Workspace:
+    """Everything the tools of one stage run may read, and the scratch they may write."""
+
+    stage: str
+    recruiter: Recruiter
+    company: str
+    intake_notes: str
+    pool: Sequence[Candidate]
+    interviewers: Sequence[Interviewer] = ()
+    schedule_start: datetime | None = None
+    preferences: list[str] = field(default_factory=list)
+    job: JobDescription | None = None
+    sourcing: SourcingReport | None = None
+    shortlist: Shortlist | None = None
+    previous_draft: BaseModel | None = None
+    review_findings: list[Finding] = field(default_factory=list)
+    artifact_under_review: BaseModel | None = None
+    outreach_count: int = 3
+    # Scratch written by tools during the run (slots found before messages are drafted).
+    proposed_slots: list[InterviewSlot] = field(default_factory=list)
+
+    @cached_property
+    def candidates_by_id(self) -> dict[str, Candidate]:
+        return {c.id: c for c in self.pool}
+
+    @cached_property
+    def index(self) -> CandidateIndex:
+        return CandidateIndex(self.pool)
+
+    def candidate(self, candidate_id: str) -> Candidate:
+        """A pool candidate by id; tools pass this error text back to the agent."""
+        try:
+            return self.candidates_by_id[candidate_id]
+        except KeyError as exc:
+            raise DomainError(f"no candidate '{candidate_id}' in this project's pool") from exc
+
+    def require_job(self) -> JobDescription:
+        if self.job is None:
+            raise DomainError("no confirmed job description yet: the intake stage comes first")
+        return self.job
+
+    def require_sourcing(self) -> SourcingReport:
+        if self.sourcing is None:
+            raise DomainError("no confirmed sourcing results yet: the sourcing stage comes first")
+        return self.sourcing
+
+    def require_shortlist(self) -> Shortlist:
+        if self.shortlist is None:
+            raise DomainError("no confirmed shortlist yet: the screening stage comes first")
+        return self.shortlist
