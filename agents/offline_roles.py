@@ -56,7 +56,17 @@ class Final:
         return f"Thought: {self.thought}\nFinal Answer: {self.answer}"
 
 
-Reply = Action | Final
+@dataclass(frozen=True)
+class Raw:
+    """A bare answer, for callers that parse the reply as it is (crewai's converter)."""
+
+    text: str
+
+    def render(self) -> str:
+        return self.text
+
+
+Reply = Action | Final | Raw
 Policy = Callable[[Conversation], Reply]
 
 
@@ -210,12 +220,23 @@ POLICIES: tuple[tuple[str, Policy], ...] = (
 )
 
 
+def converter(convo: Conversation) -> Reply:
+    """crewai's output converter (no tools): hand back the JSON the answer already holds."""
+    found = [value for value in json_objects(convo.task) if isinstance(value, dict)]
+    if not found:
+        snippet = " ".join(convo.task.split())[-400:]
+        raise OfflineRoleError(f"the crew's answer holds no structured output: ...{snippet}")
+    return Raw(json.dumps(found[-1]))
+
+
 def policy_for(convo: Conversation) -> Policy:
     """The policy for the role this conversation is playing."""
     tools = set(convo.tools)
     for tool, policy in POLICIES:
         if tool in tools:
             return policy
+    if not tools:
+        return converter
     offered = ", ".join(sorted(tools)) or "none"
     raise OfflineRoleError(
         f"the offline engine cannot play a role with tools [{offered}]; "

@@ -1,0 +1,59 @@
+"""The command line as a user runs it: real subprocesses, exit codes and messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from config import DEFAULT_CONFIG_DIR
+
+
+def _hirecrew(*args: str, data_dir: Path, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HIRECREW_DATA_DIR": str(data_dir)}
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        capture_output=True, text=True, timeout=timeout, env=env, check=False,
+    )
+
+
+def test_demo_yes_json_confirms_four_reviewed_stages(tmp_path: Path) -> None:
+    result = _hirecrew("demo", "--yes", "--json", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["project"]["status"] == "completed"
+    assert [s["name"] for s in summary["stages"]] == ["intake", "sourcing", "screening", "outreach"]
+    for stage in summary["stages"]:
+        assert stage["status"] == "confirmed"
+        assert stage["review"]["verdict"] in ("pass", "warn")
+        assert isinstance(stage["review"]["findings"], list)
+        assert stage["artifact"]
+    assert (tmp_path / "audit.jsonl").exists()
+    verify = _hirecrew("audit", "verify", data_dir=tmp_path)
+    assert verify.returncode == 0 and "chain intact" in verify.stdout
+
+
+def test_config_validate_ok_and_broken(tmp_path: Path) -> None:
+    ok = _hirecrew("config", "validate", data_dir=tmp_path)
+    assert ok.returncode == 0 and "valid" in ok.stdout
+    broken = tmp_path / "cfg"
+    shutil.copytree(DEFAULT_CONFIG_DIR, broken, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    tasks = broken / "tasks.yaml"
+    tasks.write_text(tasks.read_text().replace("agent: screener", "agent: screenr", 1))
+    bad = _hirecrew("config", "validate", str(broken), data_dir=tmp_path)
+    assert bad.returncode == 2
+    assert "tasks.yaml:" in bad.stderr and "unknown agent 'screenr'" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_bad_decisions_get_clear_errors_not_tracebacks(tmp_path: Path) -> None:
+    missing_reason = _hirecrew("project", "decide", "abc", "reject", data_dir=tmp_path)
+    assert missing_reason.returncode == 2
+    assert "a rejection needs a reason" in missing_reason.stderr
+    unknown = _hirecrew("project", "decide", "no-such-run", "confirm", data_dir=tmp_path)
+    assert unknown.returncode == 2
+    assert "no run with id 'no-such-run'" in unknown.stderr
+    assert "Traceback" not in unknown.stderr + missing_reason.stderr

@@ -1,0 +1,213 @@
+"""The hiring flow, run for real: crews on the offline engine, review loop, gates, resume."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from crews.errors import GateError, RunNotFoundError
+from tests.crews.conftest import run
+
+
+def _start(runtime: Any, project: Any) -> Any:
+    from crews.runner import start_run
+
+    return run(start_run(runtime, project))
+
+
+def test_run_pauses_at_the_intake_gate_with_a_reviewed_job_description(
+    runtime: Any, project: Any
+) -> None:
+    state = _start(runtime, project)
+    assert state.status == "awaiting_decision"
+    assert state.current_stage == "intake"
+    intake = state.stages["intake"]
+    assert intake.status == "awaiting_decision"
+    assert intake.artifact["title"] == "Senior Backend Engineer"
+    assert [r.text for r in intake_must_haves(intake)] == [
+        "5+ years of professional Python development",
+        "PostgreSQL in production",
+        "Kubernetes",
+    ]
+    assert intake.review is not None and intake.review.verdict != "fail"
+    assert all(s.status == "pending" for n, s in state.stages.items() if n != "intake")
+
+
+def intake_must_haves(record: Any) -> list[Any]:
+    from domain.artifacts import JobDescription
+
+    return JobDescription.model_validate(record.artifact).must_haves
+
+
+def test_reviewer_sends_biased_draft_back_and_the_writer_revises_it(
+    runtime: Any, project: Any
+) -> None:
+    state = _start(runtime, project)
+    intake = state.stages["intake"]
+    assert intake.review_rounds == 2
+    first, last = intake.review_history
+    assert first.verdict == "fail"
+    flagged = {f.span.lower() for f in first.findings if f.severity == "hard" and f.span}
+    assert "young" in " ".join(flagged)
+    assert last.verdict in ("pass", "warn")
+    assert "young" not in intake.artifact["text"].lower()
+    # The recruiter's requirements survive the revision word for word.
+    assert intake.artifact["must_haves"][1]["text"] == "PostgreSQL in production"
+
+
+def test_revise_loop_is_bounded_and_the_human_sees_the_failing_review(
+    settings: Any, project: Any, config_copy: Any
+) -> None:
+    from crews.runner import open_runtime
+
+    # A writer without the revise tool cannot fix its draft: the loop must stop by itself.
+    directory = config_copy(
+        {
+            "agents.yaml": (
+                "tools: [parse_intake_notes, draft_job_description, check_inclusive_language, "
+                "revise_job_description]",
+                "tools: [parse_intake_notes, draft_job_description]",
+            )
+        }
+    )
+    runtime = open_runtime(settings.model_copy(update={"config_dir": directory}))
+    state = _start(runtime, project)
+    intake = state.stages["intake"]
+    assert intake.review_rounds == settings.max_review_rounds + 1
+    assert intake.review.verdict == "fail"
+    assert intake.status == "awaiting_decision"
+
+
+def test_confirming_every_gate_completes_the_pipeline(
+    runtime: Any, project: Any, confirm: Any
+) -> None:
+    state = _start(runtime, project)
+    seen = []
+    while state.status == "awaiting_decision":
+        seen.append(state.current_stage)
+        state = confirm(runtime, state.id)
+    assert seen == ["intake", "sourcing", "screening", "outreach"]
+    assert state.status == "completed"
+    assert all(s.status == "confirmed" for s in state.stages.values())
+    sourcing = state.stages["sourcing"].artifact
+    assert sourcing["results"]["candidates"], "sourcing found nobody"
+    shortlist = state.stages["screening"].artifact["candidates"]
+    assert [c["rank"] for c in shortlist] == list(range(1, len(shortlist) + 1))
+    outreach = state.stages["outreach"].artifact
+    assert len(outreach["messages"]) == len(outreach["slots"]) == len(outreach["invites"]) >= 1
+    assert outreach["slots"][0]["candidate_id"] == shortlist[0]["candidate_id"]
+
+
+def test_edit_at_a_gate_replaces_the_artifact_and_feeds_the_next_stage(
+    runtime: Any, project: Any, confirm: Any
+) -> None:
+    state = _start(runtime, project)
+    edited = dict(state.stages["intake"].artifact)
+    edited["title"] = "Staff Backend Engineer"
+    edited["nice_to_haves"] = []
+    state = confirm(runtime, state.id, decision="edit", artifact=edited)
+    assert state.stages["intake"].status == "confirmed"
+    assert state.stages["intake"].edited
+    assert state.stages["intake"].artifact["title"] == "Staff Backend Engineer"
+    plan = state.stages["sourcing"].artifact["plan"]
+    assert plan["optional_skills"] == []  # the edit removed every nice-to-have
+    assert "Staff Backend Engineer" in plan["semantic_query"]
+
+
+def test_invalid_edit_is_refused_and_the_gate_stays_open(
+    runtime: Any, project: Any, confirm: Any
+) -> None:
+    state = _start(runtime, project)
+    broken = {**state.stages["intake"].artifact, "title": ""}
+    with pytest.raises(GateError, match="title"):
+        confirm(runtime, state.id, decision="edit", artifact=broken)
+    state = confirm(runtime, state.id)  # the pending gate was not consumed
+    assert state.current_stage == "sourcing"
+
+
+def test_reject_reruns_the_stage_with_the_reason(
+    runtime: Any, project: Any, confirm: Any
+) -> None:
+    state = _start(runtime, project)
+    state = confirm(runtime, state.id)
+    assert state.stages["sourcing"].attempts == 1
+    state = confirm(runtime, state.id, decision="reject", reason="Too many juniors, go again")
+    sourcing = state.stages["sourcing"]
+    assert state.current_stage == "sourcing"
+    assert sourcing.attempts == 2
+    assert sourcing.feedback == "Too many juniors, go again"
+    assert [d.decision for d in sourcing.decisions] == ["reject"]
+    assert sourcing.status == "awaiting_decision"
+    reruns = [
+        r for r in runtime.audit.records(state.id)
+        if r["kind"] == "stage_started" and r["stage"] == "sourcing"
+    ]
+    assert [r["attempt"] for r in reruns] == [1, 2]
+
+
+def test_stop_ends_the_run_and_no_gate_waits(runtime: Any, project: Any, confirm: Any) -> None:
+    state = _start(runtime, project)
+    state = confirm(runtime, state.id, decision="stop")
+    assert state.status == "stopped"
+    assert state.stages["intake"].status == "stopped"
+    assert state.stages["sourcing"].attempts == 0
+    with pytest.raises(RunNotFoundError):
+        confirm(runtime, state.id)
+
+
+def test_a_paused_run_resumes_in_another_process(
+    runtime: Any, project: Any, settings: Any
+) -> None:
+    from crews.runner import get_run
+
+    state = _start(runtime, project)
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", "project", "decide", state.id, "confirm", "--json",
+         "--data-dir", str(settings.data_path)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    statuses = {s["name"]: s["status"] for s in summary["stages"]}
+    assert statuses["intake"] == "confirmed"
+    assert statuses["sourcing"] == "awaiting_decision"
+    # This process sees what the other one did.
+    assert get_run(runtime, state.id).stages["sourcing"].status == "awaiting_decision"
+
+
+def test_a_failed_model_call_leaves_a_retryable_gate(
+    settings: Any, project: Any, confirm: Any
+) -> None:
+    from crews.runner import open_runtime
+
+    # A configured remote model that cannot be reached: the closest real failure we can run.
+    broken = settings.model_copy(
+        update={
+            "llm": settings.llm.model_copy(
+                update={
+                    "roles": {"jd_writer": "openai/gpt-4o-mini"},
+                    "base_url": "http://127.0.0.1:9/v1",
+                    "timeout_s": 2.0,
+                    "api_key": SecretStr("test-key"),
+                }
+            )
+        }
+    )
+    runtime = open_runtime(broken)
+    state = _start(runtime, project)
+    intake = state.stages["intake"]
+    assert state.status == "awaiting_decision"
+    assert intake.status == "failed"
+    assert "Connection error" in intake.error
+    with pytest.raises(GateError, match="reject it to retry"):
+        confirm(runtime, state.id)
+    # The operator fixes the model; the recruiter retries the stage from the same gate.
+    fixed = open_runtime(settings)
+    state = confirm(fixed, state.id, decision="reject", reason="retry after outage")
+    assert state.stages["intake"].status == "awaiting_decision"
+    assert state.stages["intake"].attempts == 2
