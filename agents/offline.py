@@ -67,8 +67,10 @@ class OfflineLLM(BaseLLM):
 
     def _reply(self, messages: Any, response_model: type[Any] | None) -> str:
         if response_model is not None:
-            text = messages if isinstance(messages, str) else "\n".join(
-                str(m.get("content", "")) for m in messages
+            text = (
+                messages
+                if isinstance(messages, str)
+                else "\n".join(str(m.get("content", "")) for m in messages)
             )
             return structured_answer(text, response_model)
         convo = Conversation.parse(messages)

@@ -16,7 +16,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,80 @@ def _median_ms(fn: Callable[[], Any], repeat: int) -> float:
         fn()
         samples.append((time.perf_counter() - start) * 1000)
     return round(statistics.median(samples), 2)
+
+
+def _domain_only_ms(project: Any, repeat: int) -> dict[str, float]:
+    """The same domain work each stage's tools and checks do, called directly (no crewai)."""
+    from crews.project import load_pool
+    from domain.artifacts import OutreachPlan, SourcingReport
+    from domain.intake import parse_intake_notes
+    from domain.jd import compose_job_description
+    from domain.outreach import draft_outreach_message
+    from domain.review import run_checks
+    from domain.revision import revise_job_description
+    from domain.scheduling import assign_slots, build_invite
+    from domain.screening import screen_pool
+    from domain.search import CandidateIndex, build_search_plan
+
+    pool = load_pool(project.pool_path)
+    resumes = {c.id: c.resume_text for c in pool}
+    by_id = {c.id: c for c in pool}
+    brief = parse_intake_notes(project.intake_notes)
+    job = revise_job_description(
+        compose_job_description(brief, company=project.company),
+        run_checks("intake", compose_job_description(brief, company=project.company)).findings,
+    )
+
+    def intake() -> None:
+        draft = compose_job_description(parse_intake_notes(project.intake_notes))
+        first = run_checks("intake", draft)
+        run_checks("intake", revise_job_description(draft, first.findings))
+
+    def sourcing() -> SourcingReport:
+        plan = build_search_plan(job)
+        report = SourcingReport(plan=plan, results=CandidateIndex(pool).search(plan, limit=25))
+        run_checks("sourcing", report, resumes=resumes)
+        return report
+
+    report = sourcing()
+    chosen = [by_id[c.candidate_id] for c in report.results.candidates]
+
+    def screening() -> Any:
+        shortlist = screen_pool(chosen, job)
+        run_checks("screening", shortlist, resumes=resumes)
+        return shortlist
+
+    shortlist = screening()
+
+    def outreach() -> None:
+        ids = [c.candidate_id for c in shortlist.candidates[:3]]
+        slots = assign_slots(
+            ids, project.interviewers, start=project.schedule_start, days=10,
+            duration=timedelta(minutes=60),
+        )
+        plan = OutreachPlan(
+            slots=slots,
+            messages=[
+                draft_outreach_message(
+                    candidate_id=s.candidate_id, candidate_name=by_id[s.candidate_id].name,
+                    candidate_email=by_id[s.candidate_id].email, job_title=job.title,
+                    company=project.company, recruiter_name=project.recruiter.name,
+                    highlights=[], slots=[s],
+                )
+                for s in slots
+            ],
+            invites=[
+                build_invite(
+                    s, title=job.title, organizer_email=project.recruiter.email,
+                    attendee_emails=[by_id[s.candidate_id].email], dtstamp=project.schedule_start,
+                )
+                for s in slots
+            ],
+        )
+        run_checks("outreach", plan, resumes=resumes)
+
+    work = {"intake": intake, "sourcing": sourcing, "screening": screening, "outreach": outreach}
+    return {name: _median_ms(fn, repeat) for name, fn in work.items()}
 
 
 def main() -> None:
@@ -89,12 +163,18 @@ def main() -> None:
         if state.status != RunStatus.COMPLETED:
             raise SystemExit(f"pipeline did not complete: {state.status}")
 
+    domain_ms = _domain_only_ms(project, args.repeat)
     # Each stage runs two crews (the hierarchical stage crew and the review crew); the
     # baseline is one single-agent crew, so ratio/3 is roughly "agent executions vs one".
     stages = {
         name: {
             "median_ms": round(statistics.median(ms), 2),
             "ratio_to_baseline": round(statistics.median(ms) / baseline_ms, 2),
+            "domain_only_ms": domain_ms[name],
+            "framework_overhead_ms": round(statistics.median(ms) - domain_ms[name], 2),
+            "overhead_ratio_to_baseline": round(
+                (statistics.median(ms) - domain_ms[name]) / baseline_ms, 2
+            ),
         }
         for name, ms in stage_ms.items()
     }

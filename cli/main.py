@@ -9,9 +9,11 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
+import click
 import typer
 
 from config import DEFAULT_CONFIG_DIR
@@ -66,9 +68,7 @@ def _guarded(call: Callable[[], T]) -> T:
         raise _fail(str(exc), EXIT_INVALID) from exc
 
 
-DataDir = Annotated[
-    Path | None, typer.Option("--data-dir", help="overrides HIRECREW_DATA_DIR")
-]
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="overrides HIRECREW_DATA_DIR")]
 
 
 # --- config ------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def _artifact_preview(name: str, artifact: dict[str, Any]) -> str:
             )
             for a in c["assessments"][:3]:
                 quote = a["evidence"][0] if a["evidence"] else "-"
-                rows.append(f"      {a['status']:8} {a['requirement']}: \"{quote[:90]}\"")
+                rows.append(f'      {a["status"]:8} {a["requirement"]}: "{quote[:90]}"')
         return "\n".join(rows)
     rows = [f"  {s['candidate_id']}: {s['start']} -> {s['end']}" for s in artifact["slots"]]
     for m in artifact["messages"][:1]:
@@ -145,7 +145,9 @@ def _artifact_preview(name: str, artifact: dict[str, Any]) -> str:
 
 def _ask(stage: dict[str, Any]) -> dict[str, Any]:
     """Ask the recruiter at a gate (a terminal prompt)."""
-    choices = "[r]eject/[s]top" if stage["status"] == "failed" else "[c]onfirm/[e]dit/[r]eject/[s]top"
+    choices = (
+        "[r]eject/[s]top" if stage["status"] == "failed" else "[c]onfirm/[e]dit/[r]eject/[s]top"
+    )
     while True:
         answer = typer.prompt(f"{stage['name']}: {choices}", default="c").strip().lower()[:1]
         if answer == "c" and stage["status"] != "failed":
@@ -155,12 +157,18 @@ def _ask(stage: dict[str, Any]) -> dict[str, Any]:
         if answer == "r":
             return {"decision": "reject", "reason": typer.prompt("reason")}
         if answer == "e" and stage["status"] != "failed":
-            edited = typer.edit(json.dumps(stage["artifact"], indent=2), extension=".json")
+            edited = click.edit(json.dumps(stage["artifact"], indent=2), extension=".json")
             if edited:
                 try:
                     return {"decision": "edit", "artifact": json.loads(edited)}
                 except json.JSONDecodeError as exc:
                     typer.secho(f"not valid JSON: {exc}", fg=typer.colors.RED)
+
+
+def _decide_sync(runtime: Runtime, run_id: str, decision: Any) -> HiringState:
+    from crews.runner import decide
+
+    return asyncio.run(decide(runtime, run_id, decision))
 
 
 # --- demo --------------------------------------------------------------------------------
@@ -180,7 +188,7 @@ def demo(
     from cli.demo_project import demo_project
     from crews.decisions import GateDecision
     from crews.flow import RunStatus
-    from crews.runner import decide, start_run, summarize
+    from crews.runner import start_run, summarize
 
     project = demo_project(settings.data_path)
     if not as_json:
@@ -201,9 +209,9 @@ def demo(
             choice: dict[str, Any] = {"decision": "confirm"}
         else:
             choice = _ask(stage)
-        decision = GateDecision.model_validate(choice)
-        current = state
-        state = _guarded(lambda: asyncio.run(decide(runtime, current.id, decision)))
+        state = _guarded(
+            partial(_decide_sync, runtime, state.id, GateDecision.model_validate(choice))
+        )
     summary = summarize(state)
     if as_json:
         typer.echo(json.dumps(summary, default=str))

@@ -182,10 +182,11 @@ def _cross_check(
                 issues.append(c_doc.issue((name, "agents", i), f"unknown agent '{agent_name}'"))
         available = set(crew.inputs) | catalog.stage_inputs.get(name, frozenset())
         for i, task_name in enumerate(crew.tasks):
-            task = tasks.get(task_name)
-            if task is None:
+            found = tasks.get(task_name)
+            if found is None:
                 issues.append(c_doc.issue((name, "tasks", i), f"unknown task '{task_name}'"))
                 continue
+            task = found
             if task.agent not in crew.agents:
                 issues.append(
                     t_doc.issue(

@@ -26,8 +26,7 @@ def build_crew(
             key,
             config.agents[key],
             tools=[
-                TOOL_CLASSES[name](workspace=workspace)
-                for name in config.tools_for(crew_name, key)
+                TOOL_CLASSES[name](workspace=workspace) for name in config.tools_for(crew_name, key)
             ],
             llm_settings=llm_settings,
         )

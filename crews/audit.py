@@ -116,11 +116,10 @@ def listen_to_crewai(log: AuditLog) -> None:
         _listening = log
         if not first:
             return
-    from crewai.events import crewai_event_bus
-    from crewai.events.base_events import BaseEvent
-
     # Import every event module so that every event class is registered below.
     import crewai.events.types as event_types  # noqa: F401
+    from crewai.events import crewai_event_bus
+    from crewai.events.base_events import BaseEvent
 
     def handler(source: Any, event: Any) -> None:
         target = _listening
@@ -156,7 +155,7 @@ def _all_subclasses(cls: type) -> list[type]:
     for module in pkgutil.iter_modules(package.__path__):
         import_module(f"{package.__name__}.{module.name}")
     found: list[type] = []
-    stack = list(cls.__subclasses__())
+    stack: list[type] = list(cls.__subclasses__())
     while stack:
         sub = stack.pop()
         if sub not in found:

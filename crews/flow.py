@@ -145,9 +145,9 @@ class HiringFlow(Flow[HiringState]):
         record = self.state.stages[name]
         return model.model_validate(record.artifact) if record.artifact is not None else None
 
-    def _workspace(self, stage: str, previous: BaseModel | None, findings: list[Finding]) -> (
-        Workspace
-    ):
+    def _workspace(
+        self, stage: str, previous: BaseModel | None, findings: list[Finding]
+    ) -> Workspace:
         project = self.project
         return Workspace(
             stage=stage,
@@ -329,9 +329,7 @@ class HiringFlow(Flow[HiringState]):
         if decision.decision == "edit":
             # Validated before resuming (see crews.runner); validated again so a bad edit
             # can never become a confirmed artifact.
-            record.artifact = stage.output.model_validate(decision.artifact).model_dump(
-                mode="json"
-            )
+            record.artifact = stage.output.model_validate(decision.artifact).model_dump(mode="json")
             record.edited = True
         record.status = StageStatus.CONFIRMED
         return next_label

@@ -15,13 +15,8 @@ from crewai.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.artifacts import (
-    CalendarInvite,
-    CandidateList,
     JobDescription,
-    OutreachPlan,
     SearchPlan,
-    Shortlist,
-    SourcingReport,
 )
 from domain.errors import HirecrewError
 from domain.intake import parse_intake_notes
@@ -30,7 +25,7 @@ from domain.language import lint_text
 from domain.outreach import draft_outreach_message
 from domain.review import lint_search_query, run_checks
 from domain.revision import revise_job_description
-from domain.scheduling import assign_slots, build_ics
+from domain.scheduling import assign_slots, build_invite
 from domain.screening import screen_pool
 from domain.search import build_search_plan
 from tools.workspace import Workspace
@@ -348,23 +343,19 @@ class CreateInvitesTool(WorkspaceTool):
         def run() -> str:
             job = ws.require_job()
             stamp = ws.schedule_start or datetime.now(UTC)
-            invites = []
-            for slot in ws.proposed_slots:
-                candidate = ws.candidate(slot.candidate_id)
-                ics = build_ics(
+            invites = [
+                build_invite(
                     slot,
                     title=f"Interview: {job.title}",
                     organizer_email=ws.recruiter.email,
-                    attendee_emails=[candidate.email, *(i.email for i in ws.interviewers)],
+                    attendee_emails=[
+                        ws.candidate(slot.candidate_id).email,
+                        *(i.email for i in ws.interviewers),
+                    ],
                     dtstamp=stamp,
                 )
-                invites.append(
-                    CalendarInvite(
-                        candidate_id=slot.candidate_id,
-                        filename=f"interview-{slot.candidate_id}.ics",
-                        ics=ics,
-                    )
-                )
+                for slot in ws.proposed_slots
+            ]
             return _json(invites)
 
         return _guard(run)
@@ -412,14 +403,3 @@ TOOL_CLASSES: dict[str, type[WorkspaceTool]] = {
         RunComplianceChecksTool,
     )
 }
-
-# Output models a role's final answer is assembled into; referenced by name from tasks.yaml.
-__all__ = [
-    "TOOL_CLASSES",
-    "CandidateList",
-    "JobDescription",
-    "OutreachPlan",
-    "Shortlist",
-    "SourcingReport",
-    "Workspace",
-]

@@ -48,7 +48,10 @@ def test_first_step_of_a_manager_is_a_delegation_to_the_matching_coworker() -> N
         "Tool Name: delegate_work_to_coworker\nTool Description: Delegate a specific task to "
         "one of the following coworkers: Resume Screener, Candidate Sourcer\n"
     )
-    task = "Current Task: Find candidates with the candidate sourcer tools\n\nThis is the expected criteria for your final answer: x"
+    task = (
+        "Current Task: Find candidates with the candidate sourcer tools\n\n"
+        "This is the expected criteria for your final answer: x"
+    )
     reply = _llm().call([{"role": "system", "content": system}, {"role": "user", "content": task}])
     assert reply.startswith("Thought:")
     action_input = reply.split("Action Input:", 1)[1]

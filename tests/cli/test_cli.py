@@ -16,7 +16,11 @@ def _hirecrew(*args: str, data_dir: Path, timeout: int = 300) -> subprocess.Comp
     env = {**os.environ, "HIRECREW_DATA_DIR": str(data_dir)}
     return subprocess.run(
         [sys.executable, "-m", "cli", *args],
-        capture_output=True, text=True, timeout=timeout, env=env, check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
     )
 
 
@@ -40,7 +44,9 @@ def test_config_validate_ok_and_broken(tmp_path: Path) -> None:
     ok = _hirecrew("config", "validate", data_dir=tmp_path)
     assert ok.returncode == 0 and "valid" in ok.stdout
     broken = tmp_path / "cfg"
-    shutil.copytree(DEFAULT_CONFIG_DIR, broken, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    shutil.copytree(
+        DEFAULT_CONFIG_DIR, broken, ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
     tasks = broken / "tasks.yaml"
     tasks.write_text(tasks.read_text().replace("agent: screener", "agent: screenr", 1))
     bad = _hirecrew("config", "validate", str(broken), data_dir=tmp_path)

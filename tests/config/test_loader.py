@@ -93,7 +93,11 @@ def test_missing_placeholder_input(config_dir: Path) -> None:
 
 def test_manager_given_tools(config_dir: Path) -> None:
     path = config_dir / "agents.yaml"
-    _replace(path, "  llm: offline\n  max_iter: 10", "  llm: offline\n  max_iter: 10\n  tools: [search_candidates]")
+    _replace(
+        path,
+        "  llm: offline\n  max_iter: 10",
+        "  llm: offline\n  max_iter: 10\n  tools: [search_candidates]",
+    )
     line = _line_of(path, "tools: [search_candidates]")
     issues = _issues(config_dir)
     assert any(

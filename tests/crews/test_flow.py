@@ -130,9 +130,7 @@ def test_invalid_edit_is_refused_and_the_gate_stays_open(
     assert state.current_stage == "sourcing"
 
 
-def test_reject_reruns_the_stage_with_the_reason(
-    runtime: Any, project: Any, confirm: Any
-) -> None:
+def test_reject_reruns_the_stage_with_the_reason(runtime: Any, project: Any, confirm: Any) -> None:
     state = _start(runtime, project)
     state = confirm(runtime, state.id)
     assert state.stages["sourcing"].attempts == 1
@@ -144,7 +142,8 @@ def test_reject_reruns_the_stage_with_the_reason(
     assert [d.decision for d in sourcing.decisions] == ["reject"]
     assert sourcing.status == "awaiting_decision"
     reruns = [
-        r for r in runtime.audit.records(state.id)
+        r
+        for r in runtime.audit.records(state.id)
         if r["kind"] == "stage_started" and r["stage"] == "sourcing"
     ]
     assert [r["attempt"] for r in reruns] == [1, 2]
@@ -160,16 +159,27 @@ def test_stop_ends_the_run_and_no_gate_waits(runtime: Any, project: Any, confirm
         confirm(runtime, state.id)
 
 
-def test_a_paused_run_resumes_in_another_process(
-    runtime: Any, project: Any, settings: Any
-) -> None:
+def test_a_paused_run_resumes_in_another_process(runtime: Any, project: Any, settings: Any) -> None:
     from crews.runner import get_run
 
     state = _start(runtime, project)
     result = subprocess.run(
-        [sys.executable, "-m", "cli", "project", "decide", state.id, "confirm", "--json",
-         "--data-dir", str(settings.data_path)],
-        capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "cli",
+            "project",
+            "decide",
+            state.id,
+            "confirm",
+            "--json",
+            "--data-dir",
+            str(settings.data_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)

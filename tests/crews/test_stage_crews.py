@@ -76,7 +76,12 @@ COMMON = {
             Shortlist,
             "Resume Screener",
         ),
-        ("outreach", {"job_description": "{}", "shortlist": "top"}, OutreachPlan, "Interview Coordinator"),
+        (
+            "outreach",
+            {"job_description": "{}", "shortlist": "top"},
+            OutreachPlan,
+            "Interview Coordinator",
+        ),
     ],
 )
 def test_stage_crew_returns_its_typed_output_through_the_manager(
@@ -89,22 +94,29 @@ def test_stage_crew_returns_its_typed_output_through_the_manager(
     crewai_event_bus.flush()
     records = list(runtime.audit.records(f"crew-test-{crew}"))
     delegations = [
-        r for r in records
-        if r.get("event") == "tool_usage_finished" and r.get("tool_name") == "delegate_work_to_coworker"
+        r
+        for r in records
+        if r.get("event") == "tool_usage_finished"
+        and r.get("tool_name") == "delegate_work_to_coworker"
     ]
     assert delegations, "the manager did not delegate"
     assert all(r["agent_role"] == "Hiring Manager" for r in delegations)
     worker_tools = {
-        r["tool_name"] for r in records
+        r["tool_name"]
+        for r in records
         if r.get("event") == "tool_usage_finished" and r.get("agent_role") == worker
     }
     assert worker_tools, f"{worker} used no tool"
     assert "delegate_work_to_coworker" not in worker_tools
 
 
-def test_outreach_crew_plans_one_message_and_invite_per_slot(runtime: Any, workspace_for: Any) -> None:
+def test_outreach_crew_plans_one_message_and_invite_per_slot(
+    runtime: Any, workspace_for: Any
+) -> None:
     result = _kickoff(
-        runtime, "outreach", workspace_for("outreach"),
+        runtime,
+        "outreach",
+        workspace_for("outreach"),
         {**COMMON, "job_description": "{}", "shortlist": "top"},
     )
     plan = result.pydantic
