@@ -80,24 +80,34 @@ def _domain_only_ms(project: Any, repeat: int) -> dict[str, float]:
     def outreach() -> None:
         ids = [c.candidate_id for c in shortlist.candidates[:3]]
         slots = assign_slots(
-            ids, project.interviewers, start=project.schedule_start, days=10,
+            ids,
+            project.interviewers,
+            start=project.schedule_start,
+            days=10,
             duration=timedelta(minutes=60),
         )
         plan = OutreachPlan(
             slots=slots,
             messages=[
                 draft_outreach_message(
-                    candidate_id=s.candidate_id, candidate_name=by_id[s.candidate_id].name,
-                    candidate_email=by_id[s.candidate_id].email, job_title=job.title,
-                    company=project.company, recruiter_name=project.recruiter.name,
-                    highlights=[], slots=[s],
+                    candidate_id=s.candidate_id,
+                    candidate_name=by_id[s.candidate_id].name,
+                    candidate_email=by_id[s.candidate_id].email,
+                    job_title=job.title,
+                    company=project.company,
+                    recruiter_name=project.recruiter.name,
+                    highlights=[],
+                    slots=[s],
                 )
                 for s in slots
             ],
             invites=[
                 build_invite(
-                    s, title=job.title, organizer_email=project.recruiter.email,
-                    attendee_emails=[by_id[s.candidate_id].email], dtstamp=project.schedule_start,
+                    s,
+                    title=job.title,
+                    organizer_email=project.recruiter.email,
+                    attendee_emails=[by_id[s.candidate_id].email],
+                    dtstamp=project.schedule_start,
                 )
                 for s in slots
             ],

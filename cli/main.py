@@ -9,7 +9,6 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -99,6 +98,17 @@ def _echo_stage(stage: dict[str, Any]) -> None:
     typer.secho(f"\n== {stage['name']} [{stage['status']}]", bold=True)
     if stage["error"]:
         typer.secho(f"  failed: {stage['error']}", fg=typer.colors.RED)
+    for number, earlier in enumerate(stage["earlier_reviews"], start=1):
+        typer.secho(
+            f"  review round {number}: {earlier['verdict']}, sent back to the crew with "
+            f"{len(earlier['findings'])} finding(s):",
+            fg=typer.colors.YELLOW,
+        )
+        for finding in earlier["findings"][:8]:
+            span = f" '{finding['span']}'" if finding.get("span") else ""
+            typer.echo(
+                f"    - [{finding['severity']}] {finding['rule']}{span}: {finding['message']}"
+            )
     review = stage["review"]
     if review:
         color = {"pass": "green", "warn": "yellow", "fail": "red"}[review["verdict"]]
@@ -165,6 +175,18 @@ def _ask(stage: dict[str, Any]) -> dict[str, Any]:
                     typer.secho(f"not valid JSON: {exc}", fg=typer.colors.RED)
 
 
+def _next_stage(current: str, decision: str) -> str | None:
+    """The stage a decision sets running, for the progress line."""
+    from crews.stages import STAGE_NAMES
+
+    if decision == "reject":
+        return current
+    if decision == "stop":
+        return None
+    index = STAGE_NAMES.index(current) + 1
+    return STAGE_NAMES[index] if index < len(STAGE_NAMES) else None
+
+
 def _decide_sync(runtime: Runtime, run_id: str, decision: Any) -> HiringState:
     from crews.runner import decide
 
@@ -187,6 +209,7 @@ def demo(
     runtime = _runtime(settings)
     from cli.demo_project import demo_project
     from crews.decisions import GateDecision
+    from crews.errors import GateError
     from crews.flow import RunStatus
     from crews.runner import start_run, summarize
 
@@ -197,6 +220,7 @@ def demo(
             f"(offline engine unless HIRECREW_LLM__* says otherwise)",
             bold=True,
         )
+        typer.secho("  running intake...", dim=True)
     state: HiringState = _guarded(lambda: asyncio.run(start_run(runtime, project)))
     while state.status == RunStatus.AWAITING_DECISION:
         view = summarize(state)
@@ -209,9 +233,14 @@ def demo(
             choice: dict[str, Any] = {"decision": "confirm"}
         else:
             choice = _ask(stage)
-        state = _guarded(
-            partial(_decide_sync, runtime, state.id, GateDecision.model_validate(choice))
-        )
+        if not as_json:
+            following = _next_stage(state.current_stage, choice["decision"])
+            if following:
+                typer.secho(f"  {choice['decision']}: running {following}...", dim=True)
+        try:
+            state = _decide_sync(runtime, state.id, GateDecision.model_validate(choice))
+        except GateError as exc:  # e.g. an edit that does not validate: the gate is still open
+            typer.secho(str(exc), fg=typer.colors.RED, err=True)
     summary = summarize(state)
     if as_json:
         typer.echo(json.dumps(summary, default=str))

@@ -61,6 +61,23 @@ def _to_python(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
     return yaml.safe_load(yaml.serialize(node))
 
 
+_KEY_LINE = re.compile(r"^(?P<indent> *)(?P<key>[A-Za-z_][\w-]*)\s*:")
+
+
+def _key_near(text: str, line: int) -> str:
+    """The dotted key path of the mapping entry at or above a line (for syntax errors)."""
+    path: list[tuple[int, str]] = []
+    for raw in text.splitlines()[:line]:
+        match = _KEY_LINE.match(raw)
+        if not match:
+            continue
+        indent = len(match.group("indent"))
+        while path and path[-1][0] >= indent:
+            path.pop()
+        path.append((indent, match.group("key")))
+    return ".".join(key for _, key in path)
+
+
 def _read(file: Path) -> _Document:
     try:
         text = file.read_text(encoding="utf-8")
@@ -79,8 +96,9 @@ def _read(file: Path) -> _Document:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
+        key = _key_near(text, line) if line is not None else ""
         raise ConfigError(
-            "invalid YAML", [ConfigIssue(file, "", line, f"invalid YAML: {problem}")]
+            "invalid YAML", [ConfigIssue(file, key, line, f"invalid YAML: {problem}")]
         ) from exc
     lines: dict[Path_, int] = {}
     if node is None:
@@ -237,6 +255,11 @@ def _cross_check(
                     )
         elif crew.manager is not None:
             issues.append(c_doc.issue((name, "manager"), "only hierarchical crews take a manager"))
+
+
+def locate(file: Path, *path: str) -> ConfigIssue:
+    """An issue positioned at a key path of a file (for checks made after loading)."""
+    return _read(file).issue(tuple(path), "")
 
 
 def load_role_config(directory: Path, catalog: Catalog) -> RoleConfig:

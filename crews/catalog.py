@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from agents.providers import KNOWN_PROVIDERS
 from config import DEFAULT_CONFIG_DIR
 from config.errors import ConfigError, ConfigIssue
-from config.loader import load_role_config
+from config.loader import load_role_config, locate
 from config.schema import Catalog, RoleConfig
-from crews.stages import CREW_INPUTS, STAGES
+from crews.stages import CREW_INPUTS, REVIEW_CREW, REVIEW_OUTPUT, STAGES
 from tasks.outputs import OUTPUT_MODELS
 from tools.catalog import TOOL_NAMES
 
@@ -34,25 +35,23 @@ def load_config(directory: Path | None = None) -> RoleConfig:
     config = load_role_config(directory, catalog())
     issues: list[ConfigIssue] = []
     crews_file = directory / "crews.yaml"
-    for stage in (*STAGES,):
-        crew = config.crews.get(stage.crew)
+    for crew_name, output in [(s.crew, s.output) for s in STAGES] + [(REVIEW_CREW, REVIEW_OUTPUT)]:
+        crew = config.crews.get(crew_name)
         if crew is None:
             issues.append(
-                ConfigIssue(crews_file, stage.crew, None, "the hiring flow needs this crew")
+                ConfigIssue(crews_file, crew_name, None, "the hiring flow needs this crew")
             )
             continue
-        last_task = config.tasks[crew.tasks[-1]]
-        if last_task.output != stage.output.__name__:
+        last = crew.tasks[-1]
+        if config.tasks[last].output != output.__name__:
+            where = locate(directory / "tasks.yaml", last, "output")
             issues.append(
-                ConfigIssue(
-                    directory / "tasks.yaml",
-                    f"{crew.tasks[-1]}.output",
-                    None,
-                    f"the last task of crew '{stage.crew}' must output {stage.output.__name__}",
+                replace(
+                    where,
+                    key=f"{last}.output",
+                    message=f"the last task of crew '{crew_name}' must output {output.__name__}",
                 )
             )
-    if "review" not in config.crews:
-        issues.append(ConfigIssue(crews_file, "review", None, "the hiring flow needs this crew"))
     if issues:
         raise ConfigError(f"configuration in {directory} is invalid", issues)
     return config

@@ -130,6 +130,15 @@ def summarize(state: HiringState) -> dict[str, Any]:
                     if record.review
                     else None
                 ),
+                "earlier_reviews": [
+                    {
+                        "verdict": review.verdict,
+                        "findings": [
+                            f.model_dump(mode="json", exclude_none=True) for f in review.findings
+                        ],
+                    }
+                    for review in record.review_history[:-1]
+                ],
                 "artifact": record.artifact,
                 "error": record.error,
                 "decisions": [d.model_dump(mode="json") for d in record.decisions],

@@ -54,7 +54,8 @@ def test_bad_yaml_names_file_and_line(config_dir: Path) -> None:
     issues = _issues(config_dir)
     assert len(issues) == 1
     assert str(path) in issues[0] and "invalid YAML" in issues[0]
-    assert f"agents.yaml:{_line_of(path, 'max_iter: 10')}: invalid YAML" in issues[0]
+    line = _line_of(path, "max_iter: 10")
+    assert f"agents.yaml:{line}: hiring_manager.max_iter: invalid YAML" in issues[0]
 
 
 def test_unknown_agent_in_task(config_dir: Path) -> None:
@@ -138,3 +139,15 @@ def test_missing_file(config_dir: Path) -> None:
 
 def test_placeholders_ignore_json_braces() -> None:
     assert placeholders('Use {job_title} and {"a": 1} and {{literal}}') == {"job_title"}
+
+
+def test_stage_task_with_the_wrong_output_type(config_dir: Path) -> None:
+    path = config_dir / "tasks.yaml"
+    _replace(path, "output: Shortlist", "output: Review")
+    line = _line_of(path, "output: Review")
+    issues = _issues(config_dir)
+    assert any(
+        f"tasks.yaml:{line}: screen_candidates_task.output: the last task of crew 'screening' "
+        "must output Shortlist" in i
+        for i in issues
+    ), issues
