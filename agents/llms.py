@@ -6,7 +6,7 @@ from typing import Any
 
 from agents.errors import LLMError, UnknownProviderError
 from agents.offline import OfflineLLM
-from agents.providers import KNOWN_PROVIDERS, OFFLINE
+from config.providers import KNOWN_PROVIDERS, OFFLINE
 from config.settings import LLMSettings
 
 

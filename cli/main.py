@@ -78,11 +78,12 @@ def config_validate(
     directory: Annotated[Path | None, typer.Argument(help="config dir; default: bundled")] = None,
 ) -> None:
     """Exit 0 when the YAML is valid; exit 2 listing each problem's file, key and line."""
-    from crews.catalog import load_config
+    from crews.catalog import check_llm_roles, load_config
 
     target = directory or DEFAULT_CONFIG_DIR
     try:
         config = load_config(target)
+        check_llm_roles(config, get_settings().llm)
     except ConfigError as exc:
         raise _fail(str(exc), EXIT_INVALID) from exc
     typer.echo(
@@ -237,6 +238,7 @@ def demo(
             following = _next_stage(state.current_stage, choice["decision"])
             if following:
                 typer.secho(f"  {choice['decision']}: running {following}...", dim=True)
+        choice |= {"stage": state.current_stage, "attempt": stage["attempts"]}
         try:
             state = _decide_sync(runtime, state.id, GateDecision.model_validate(choice))
         except GateError as exc:  # e.g. an edit that does not validate: the gate is still open
@@ -274,7 +276,10 @@ def project_start(
 ) -> None:
     """Start a hiring run; it stops at the first gate and prints its id."""
     settings = _settings(data_dir)
+    from pydantic import ValidationError
+
     from cli.demo_project import demo_project
+    from crews.project import ProjectSpec
 
     project = demo_project(settings.data_path)
     updates: dict[str, Any] = {}
@@ -287,7 +292,11 @@ def project_start(
         raise _fail(f"cannot read input: {exc}", EXIT_INVALID) from exc
     if title:
         updates["title"] = title
-    project = project.model_copy(update=updates)
+    try:
+        project = ProjectSpec.model_validate({**project.model_dump(), **updates})
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise _fail(f"invalid project: {problems}", EXIT_INVALID) from exc
     runtime = _runtime(settings)
     from crews.runner import start_run
 
@@ -303,6 +312,9 @@ def project_decide(
         Path | None, typer.Option(help="JSON file with the edited artifact (for edit)")
     ] = None,
     reason: Annotated[str | None, typer.Option(help="why (required for reject)")] = None,
+    stage: Annotated[
+        str | None, typer.Option(help="refuse unless the run waits at this stage")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     data_dir: DataDir = None,
 ) -> None:
@@ -311,7 +323,7 @@ def project_decide(
 
     from crews.decisions import GateDecision
 
-    payload: dict[str, Any] = {"decision": decision, "reason": reason}
+    payload: dict[str, Any] = {"decision": decision, "reason": reason, "stage": stage}
     if artifact is not None:
         try:
             payload["artifact"] = json.loads(artifact.read_text(encoding="utf-8"))

@@ -16,8 +16,7 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.errors import ConfigError
-
-OFFLINE_MODEL = "offline"
+from config.providers import model_problem
 
 
 class DatabaseSettings(BaseModel):
@@ -44,10 +43,20 @@ class LLMSettings(BaseModel):
 
     @field_validator("default")
     @classmethod
-    def _not_blank(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
-            raise ValueError("must not be blank: use 'offline' or a model string")
+    def _known_default(cls, value: str | None) -> str | None:
+        if value is not None and (problem := model_problem(value)):
+            raise ValueError(problem)
         return value
+
+    @field_validator("roles")
+    @classmethod
+    def _known_roles(cls, value: dict[str, str]) -> dict[str, str]:
+        # Environment variable names arrive upper-cased on some platforms: keys are agent keys.
+        roles = {key.lower(): model for key, model in value.items()}
+        for key, model in roles.items():
+            if problem := model_problem(model):
+                raise ValueError(f"role '{key}': {problem}")
+        return roles
 
 
 class MemorySettings(BaseModel):

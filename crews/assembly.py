@@ -6,6 +6,8 @@ concurrently, and building one costs a few milliseconds.
 
 from __future__ import annotations
 
+from typing import Any
+
 from crewai import Crew, Process
 
 from agents.factory import build_agent
@@ -36,27 +38,19 @@ def build_crew(
         build_task(key, config.tasks[key], agent=agents[config.tasks[key].agent])
         for key in spec.tasks
     ]
+    hierarchy: dict[str, Any] = {"process": Process.sequential}
     if spec.process == "hierarchical":
         assert spec.manager is not None  # guaranteed by config validation
-        manager = build_agent(
-            spec.manager,
-            config.agents[spec.manager],
-            tools=[],
-            llm_settings=llm_settings,
-            manager=True,
-        )
-        return Crew(
-            name=crew_name,
-            agents=list(agents.values()),
-            tasks=tasks,
-            process=Process.hierarchical,
-            manager_agent=manager,
-            verbose=False,
-        )
+        hierarchy = {
+            "process": Process.hierarchical,
+            "manager_agent": build_agent(
+                spec.manager,
+                config.agents[spec.manager],
+                tools=[],
+                llm_settings=llm_settings,
+                manager=True,
+            ),
+        }
     return Crew(
-        name=crew_name,
-        agents=list(agents.values()),
-        tasks=tasks,
-        process=Process.sequential,
-        verbose=False,
+        name=crew_name, agents=list(agents.values()), tasks=tasks, verbose=False, **hierarchy
     )

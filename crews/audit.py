@@ -24,6 +24,7 @@ current_run: contextvars.ContextVar[str | None] = contextvars.ContextVar("run", 
 current_stage: contextvars.ContextVar[str | None] = contextvars.ContextVar("stage", default=None)
 
 _MAX_TEXT = 4000
+_BLOCK = 64 * 1024
 
 
 def _digest(prev: str, body: dict[str, Any]) -> str:
@@ -41,10 +42,10 @@ class AuditLog:
     def append(self, kind: str, **fields: Any) -> dict[str, Any]:
         """Append a record and return it (with its sequence number and hash)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock, self.path.open("a+", encoding="utf-8") as handle:
+        with self._lock, self.path.open("ab+") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
-                prev_hash, seq = _tail(handle)
+                prev_hash, seq, torn = _tail(handle)
                 body: dict[str, Any] = {
                     "seq": seq + 1,
                     "at": datetime.now(UTC).isoformat(),
@@ -54,47 +55,83 @@ class AuditLog:
                     **fields,
                 }
                 record = {**body, "prev": prev_hash, "hash": _digest(prev_hash, body)}
-                handle.write(json.dumps(record, default=str) + "\n")
+                line = json.dumps(record, default=str) + "\n"
+                # A crash mid-write leaves a torn last line: end it so this record stays whole
+                # (verify_chain still reports the torn one).
+                handle.write((b"\n" if torn else b"") + line.encode())
                 handle.flush()
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
         return record
 
     def records(self, run_id: str | None = None) -> Iterator[dict[str, Any]]:
-        """Every record, or those of one run, in order."""
+        """Every whole record, or those of one run, in order (corrupt lines are skipped)."""
+        for _, record in self._numbered():
+            if record is not None and (run_id is None or record.get("run_id") == run_id):
+                yield record
+
+    def _numbered(self) -> Iterator[tuple[int, dict[str, Any] | None]]:
         if not self.path.exists():
             return
-        with self.path.open(encoding="utf-8") as handle:
-            for line in handle:
-                if line.strip():
-                    record = json.loads(line)
-                    if run_id is None or record.get("run_id") == run_id:
-                        yield record
+        with self.path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                if raw.strip():
+                    yield number, _parse(raw)
 
 
-def _tail(handle: Any) -> tuple[str, int]:
+def _tail(handle: Any) -> tuple[str, int, bool]:
+    """The hash and sequence number of the last whole record, and whether the file is torn.
+
+    Reads backwards block by block, so a record of any size is found.
+    """
     handle.seek(0, 2)
-    size = handle.tell()
-    if size == 0:
-        return GENESIS, 0
-    # Read back far enough to hold the last line; records are capped well below this.
-    back = min(size, 256 * 1024)
-    handle.seek(size - back)
-    lines = [line for line in handle.read().splitlines() if line.strip()]
-    last = json.loads(lines[-1])
-    return str(last["hash"]), int(last["seq"])
+    end = handle.tell()
+    if end == 0:
+        return GENESIS, 0, False
+    handle.seek(end - 1)
+    torn = handle.read(1) != b"\n"
+    buffer = b""
+    position = end
+    while position > 0:
+        step = min(_BLOCK, position)
+        position -= step
+        handle.seek(position)
+        buffer = handle.read(step) + buffer
+        lines = buffer.split(b"\n")
+        # lines[0] may be cut off unless we reached the start of the file.
+        complete = lines if position == 0 else lines[1:]
+        for raw in reversed(complete):
+            record = _parse(raw)
+            if record is not None:
+                return str(record["hash"]), int(record["seq"]), torn
+    return GENESIS, 0, torn
+
+
+def _parse(raw: bytes) -> dict[str, Any] | None:
+    if not raw.strip():
+        return None
+    try:
+        record = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    if isinstance(record, dict) and "hash" in record and "seq" in record:
+        return record
+    return None
 
 
 def verify_chain(path: Path) -> list[str]:
     """Problems in an audit file's hash chain; empty when intact."""
     problems: list[str] = []
     prev = GENESIS
-    for number, record in enumerate(AuditLog(path).records(), start=1):
+    for number, record in AuditLog(path)._numbered():
+        if record is None:
+            problems.append(f"line {number}: not a whole audit record (corrupt or torn)")
+            continue
         body = {k: v for k, v in record.items() if k not in ("prev", "hash")}
         if record.get("prev") != prev:
-            problems.append(f"record {number}: previous hash does not match")
+            problems.append(f"line {number}: previous hash does not match (a record is missing)")
         if _digest(str(record.get("prev")), body) != record.get("hash"):
-            problems.append(f"record {number}: content does not match its hash")
+            problems.append(f"line {number}: content does not match its hash (edited)")
         prev = str(record.get("hash"))
     return problems
 
@@ -116,8 +153,6 @@ def listen_to_crewai(log: AuditLog) -> None:
         _listening = log
         if not first:
             return
-    # Import every event module so that every event class is registered below.
-    import crewai.events.types as event_types  # noqa: F401
     from crewai.events import crewai_event_bus
     from crewai.events.base_events import BaseEvent
 
@@ -129,10 +164,18 @@ def listen_to_crewai(log: AuditLog) -> None:
             "event": event.type,
             "event_id": event.event_id,
             "emission_sequence": event.emission_sequence,
-            "agent_role": event.agent_role,
-            "task_name": event.task_name,
         }
-        for name in ("tool_name", "model", "call_id", "error", "method_name", "flow_name"):
+        # crewai names a task by its whole description: clip every text it hands us.
+        for name in (
+            "agent_role",
+            "task_name",
+            "tool_name",
+            "model",
+            "call_id",
+            "error",
+            "method_name",
+            "flow_name",
+        ):
             value = getattr(event, name, None)
             if value is not None:
                 fields[name] = _clip(value)
@@ -147,6 +190,7 @@ def listen_to_crewai(log: AuditLog) -> None:
 
 
 def _all_subclasses(cls: type) -> list[type]:
+    """Every event class crewai defines (each of its event modules imported first)."""
     import pkgutil
     from importlib import import_module
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from agents.providers import KNOWN_PROVIDERS
 from config import DEFAULT_CONFIG_DIR
 from config.errors import ConfigError, ConfigIssue
 from config.loader import load_role_config, locate
+from config.providers import KNOWN_PROVIDERS
 from config.schema import Catalog, RoleConfig
+from config.settings import LLMSettings
 from crews.stages import CREW_INPUTS, REVIEW_CREW, REVIEW_OUTPUT, STAGES
 from tasks.outputs import OUTPUT_MODELS
 from tools.catalog import TOOL_NAMES
@@ -42,6 +43,27 @@ def load_config(directory: Path | None = None) -> RoleConfig:
                 ConfigIssue(crews_file, crew_name, None, "the hiring flow needs this crew")
             )
             continue
+        if crew_name != REVIEW_CREW:
+            if crew.process != "hierarchical":
+                issues.append(
+                    replace(
+                        locate(crews_file, crew_name, "process"),
+                        key=f"{crew_name}.process",
+                        message="a stage crew runs under the hiring manager: use hierarchical",
+                    )
+                )
+            if crew.inputs:
+                issues.append(
+                    replace(
+                        locate(crews_file, crew_name, "inputs"),
+                        key=f"{crew_name}.inputs",
+                        message=(
+                            "the flow supplies a stage crew's inputs; it cannot add "
+                            f"{', '.join(crew.inputs)} (available: "
+                            f"{', '.join(sorted(CREW_INPUTS[crew_name]))})"
+                        ),
+                    )
+                )
         last = crew.tasks[-1]
         if config.tasks[last].output != output.__name__:
             where = locate(directory / "tasks.yaml", last, "output")
@@ -55,3 +77,23 @@ def load_config(directory: Path | None = None) -> RoleConfig:
     if issues:
         raise ConfigError(f"configuration in {directory} is invalid", issues)
     return config
+
+
+def check_llm_roles(config: RoleConfig, settings: LLMSettings) -> None:
+    """Refuse per-role model settings for agents the configuration does not have.
+
+    Raises:
+        ConfigError: naming the variable to fix.
+    """
+    unknown = sorted(set(settings.roles) - set(config.agents))
+    if unknown:
+        issues = [
+            ConfigIssue(
+                None,
+                f"HIRECREW_LLM__ROLES__{key.upper()}",
+                None,
+                f"no agent '{key}'; agents: {', '.join(sorted(config.agents))}",
+            )
+            for key in unknown
+        ]
+        raise ConfigError("settings name unknown agents", issues)

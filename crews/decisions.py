@@ -18,8 +18,19 @@ class GateDecision(BaseModel):
     """
 
     decision: DecisionKind
+    stage: str | None = Field(
+        default=None,
+        description="the stage this decision is for; refused if the run waits elsewhere",
+    )
+    attempt: int | None = Field(
+        default=None, ge=1, description="the attempt seen; refused if the stage ran again"
+    )
     artifact: dict[str, Any] | None = None
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="why: required to reject, and to confirm an edit the review fails",
+    )
     actor: str | None = Field(default=None, description="who decided; defaults to the recruiter")
 
     @model_validator(mode="after")

@@ -13,6 +13,7 @@ marked failed, where a rejection retries it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from enum import StrEnum
@@ -35,6 +36,7 @@ from crews.stages import REVIEW_CREW, STAGE_BY_NAME, STAGE_NAMES, Stage
 from domain.artifacts import (
     Finding,
     JobDescription,
+    OutreachPlan,
     Review,
     Shortlist,
     SourcingReport,
@@ -114,6 +116,56 @@ GATE = PendingGate()
 def _findings_block(findings: list[Finding]) -> str:
     payload = json.dumps([f.model_dump(mode="json", exclude_none=True) for f in findings])
     return f"<review_findings>{payload}</review_findings>"
+
+
+def _confirmed(state: HiringState, name: str, model: type[Any]) -> Any:
+    record = state.stages[name]
+    return model.model_validate(record.artifact) if record.artifact is not None else None
+
+
+def _edit_ids(name: str, artifact: BaseModel) -> list[str]:
+    if isinstance(artifact, SourcingReport):
+        return [c.candidate_id for c in artifact.results.candidates]
+    if isinstance(artifact, Shortlist):
+        return [c.candidate_id for c in artifact.candidates]
+    if isinstance(artifact, OutreachPlan):
+        ids = [m.candidate_id for m in artifact.messages]
+        return ids + [s.candidate_id for s in artifact.slots]
+    return []
+
+
+def review_edit(state: HiringState, name: str, artifact: BaseModel) -> Review:
+    """The deterministic review of a recruiter's edit, plus checks that it names only people
+    the earlier confirmed stages put in front of the recruiter."""
+    if state.project is None:
+        raise GateError("this run has no project")
+    pool = load_pool(state.project.pool_path)
+    resumes = {c.id: c.resume_text for c in pool}
+    checked = run_checks(name, artifact, resumes=resumes)
+    allowed: set[str] | None = None
+    if name == "sourcing":
+        allowed = set(resumes)
+    elif name == "screening" and (src := _confirmed(state, "sourcing", SourcingReport)):
+        allowed = {c.candidate_id for c in src.results.candidates}
+    elif name == "outreach" and (short := _confirmed(state, "screening", Shortlist)):
+        allowed = {c.candidate_id for c in short.candidates}
+    findings = list(checked.findings)
+    if allowed is not None:
+        findings += [
+            Finding(
+                rule="EDIT-1",
+                severity="hard",
+                message=f"'{cid}' is not among the candidates the earlier stage confirmed",
+                where=cid,
+            )
+            for cid in dict.fromkeys(_edit_ids(name, artifact))
+            if cid not in allowed
+        ]
+    return Review(
+        verdict=verdict_for(findings),
+        findings=findings,
+        summary=f"Review of the recruiter's edit: {checked.summary}",
+    )
 
 
 class HiringFlow(Flow[HiringState]):
@@ -258,10 +310,10 @@ class HiringFlow(Flow[HiringState]):
         run_token = current_run.set(self.state.id)
         stage_token = current_stage.set(name)
         audit = self.runtime.audit
-        audit.append("stage_started", attempt=record.attempts)
         previous: BaseModel | None = None
         findings: list[Finding] = []
         try:
+            audit.append("stage_started", attempt=record.attempts)
             for _ in range(self.runtime.settings.max_review_rounds + 1):
                 workspace = self._workspace(name, previous, findings)
                 artifact = self._produce(stage, workspace, findings)
@@ -317,7 +369,12 @@ class HiringFlow(Flow[HiringState]):
             decision=decision.decision,
             reason=decision.reason,
             actor=actor,
-            edited_artifact=decision.artifact,
+            # The state keeps the edited artifact; the trail keeps proof of what it was.
+            edited_artifact_sha256=(
+                hashlib.sha256(json.dumps(decision.artifact, sort_keys=True).encode()).hexdigest()
+                if decision.artifact is not None
+                else None
+            ),
         )
         if decision.decision == "stop":
             record.status = StageStatus.STOPPED
@@ -327,9 +384,11 @@ class HiringFlow(Flow[HiringState]):
             record.status = StageStatus.PENDING
             return f"retry_{name}"
         if decision.decision == "edit":
-            # Validated before resuming (see crews.runner); validated again so a bad edit
-            # can never become a confirmed artifact.
-            record.artifact = stage.output.model_validate(decision.artifact).model_dump(mode="json")
+            # Checked before resuming (crews.runner.check_decision); reviewed again here so
+            # the confirmed artifact always carries the review of what was confirmed.
+            edited = stage.output.model_validate(decision.artifact)
+            record.review = review_edit(self.state, name, edited)
+            record.artifact = edited.model_dump(mode="json")
             record.edited = True
         record.status = StageStatus.CONFIRMED
         return next_label

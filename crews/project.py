@@ -18,7 +18,8 @@ class ProjectSpec(BaseModel):
     title: str = Field(min_length=1)
     company: str = Field(min_length=1)
     recruiter: Recruiter
-    intake_notes: str = Field(min_length=1)
+    # Notes are a recruiter's brief, not a document store: a cap keeps prompts and logs sane.
+    intake_notes: str = Field(min_length=1, max_length=50_000)
     pool_path: str = Field(description="JSONL file of the candidate pool")
     interviewers: list[Interviewer] = Field(default_factory=list)
     schedule_start: datetime

@@ -5,6 +5,10 @@ Call ``config.settings.quiet_environment`` before importing this module: it impo
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from crewai.flow.persistence.sqlite import SQLiteFlowPersistence
@@ -12,11 +16,11 @@ from crewai_core.printer import set_suppress_console_output
 from pydantic import ValidationError
 
 from config.settings import Settings
-from crews.audit import AuditLog, listen_to_crewai
-from crews.catalog import load_config
+from crews.audit import AuditLog, current_run, listen_to_crewai
+from crews.catalog import check_llm_roles, load_config
 from crews.decisions import GateDecision
 from crews.errors import GateError, RunNotFoundError
-from crews.flow import HiringFlow, HiringState, Runtime, StageStatus
+from crews.flow import HiringFlow, HiringState, Runtime, StageStatus, review_edit
 from crews.project import ProjectSpec
 from crews.stages import STAGE_BY_NAME
 
@@ -28,6 +32,7 @@ def open_runtime(settings: Settings) -> Runtime:
         ConfigError: the role configuration is invalid.
     """
     config = load_config(settings.config_dir)
+    check_llm_roles(config, settings.llm)
     settings.data_path.mkdir(parents=True, exist_ok=True)
     audit = AuditLog(settings.audit_path)
     listen_to_crewai(audit)
@@ -41,8 +46,30 @@ async def start_run(runtime: Runtime, project: ProjectSpec) -> HiringState:
     """Start a hiring run; returns its state at the first gate."""
     flow = HiringFlow(persistence=runtime.persistence).bind(runtime)
     flow.state.project = project
-    await flow.kickoff_async()
+    # Every event of the run, the flow's own included, is filed under the run's id.
+    token = current_run.set(flow.state.id)
+    try:
+        await flow.kickoff_async()
+    finally:
+        current_run.reset(token)
     return flow.state
+
+
+@contextmanager
+def _claim(runtime: Runtime, flow_id: str) -> Iterator[None]:
+    """One decision at a time per run, across processes: the second is refused, not queued."""
+    locks = runtime.settings.data_path / "locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    safe = hashlib.sha256(flow_id.encode()).hexdigest()[:32]
+    with (locks / f"{safe}.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise GateError(f"run '{flow_id}' is being decided right now; try again") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def get_run(runtime: Runtime, flow_id: str) -> HiringState:
@@ -65,6 +92,15 @@ def check_decision(state: HiringState, decision: GateDecision) -> None:
     """
     name = state.current_stage
     record = state.stages[name]
+    if decision.stage is not None and decision.stage != name:
+        raise GateError(
+            f"this decision is for the {decision.stage} stage, but the run waits at {name}"
+        )
+    if decision.attempt is not None and decision.attempt != record.attempts:
+        raise GateError(
+            f"this decision is for attempt {decision.attempt} of {name}, but attempt "
+            f"{record.attempts} is waiting: look at it first"
+        )
     if record.status == StageStatus.FAILED and decision.decision in ("confirm", "edit"):
         raise GateError(
             f"the {name} stage failed ({record.error}); reject it to retry, or stop the run"
@@ -79,6 +115,17 @@ def check_decision(state: HiringState, decision: GateDecision) -> None:
                 for err in exc.errors()
             )
             raise GateError(f"the edited {model.__name__} is invalid: {problems}") from exc
+        review = review_edit(state, name, model.model_validate(decision.artifact))
+        if review.verdict == "fail" and not decision.reason:
+            hard = "; ".join(
+                f"{f.rule} {f.span or f.where or ''}: {f.message}"
+                for f in review.findings
+                if f.severity == "hard"
+            )
+            raise GateError(
+                f"the edited {model.__name__} fails the compliance review ({hard}); fix it, "
+                "or give a reason to confirm it anyway"
+            )
 
 
 async def decide(runtime: Runtime, flow_id: str, decision: GateDecision) -> HiringState:
@@ -88,17 +135,22 @@ async def decide(runtime: Runtime, flow_id: str, decision: GateDecision) -> Hiri
         RunNotFoundError: no run with that id is waiting for a decision.
         GateError: the decision does not fit the gate (checked before anything changes).
     """
-    pending = runtime.persistence.load_pending_feedback(flow_id)
-    if pending is None:
-        raise RunNotFoundError(f"no run with id '{flow_id}' is waiting for a decision")
-    state_data, _context = pending
-    check_decision(HiringState.model_validate(state_data), decision)
-    try:
-        flow = HiringFlow.from_pending(flow_id, runtime.persistence).bind(runtime)
-    except ValueError as exc:  # crewai: another process took this decision first
-        raise GateError(f"run '{flow_id}' was decided concurrently: {exc}") from exc
-    await flow.resume_async(decision.model_dump_json())
-    return flow.state
+    with _claim(runtime, flow_id):
+        pending = runtime.persistence.load_pending_feedback(flow_id)
+        if pending is None:
+            raise RunNotFoundError(f"no run with id '{flow_id}' is waiting for a decision")
+        state_data, _context = pending
+        check_decision(HiringState.model_validate(state_data), decision)
+        try:
+            flow = HiringFlow.from_pending(flow_id, runtime.persistence).bind(runtime)
+        except ValueError as exc:  # crewai: the pending gate vanished under us
+            raise GateError(f"run '{flow_id}' was decided concurrently: {exc}") from exc
+        token = current_run.set(flow_id)
+        try:
+            await flow.resume_async(decision.model_dump_json())
+        finally:
+            current_run.reset(token)
+        return flow.state
 
 
 def summarize(state: HiringState) -> dict[str, Any]:

@@ -8,8 +8,8 @@ one place. Messages say what to do next.
     │   └── InvalidArtifactError                 an artifact that does not validate for its stage
     ├── ConfigError                  (config/)   YAML or settings that cannot be used
     ├── LLMError                     (agents/)   a model could not be built or called
-    │   └── UnknownProviderError
-    ├── ToolError                    (tools/)    a tool was misused by an agent
+    │   ├── UnknownProviderError                 a model string names no known provider
+    │   └── OfflineRoleError                     the offline engine cannot play that role
     └── RunError                     (crews/)    a run cannot proceed
         ├── StageOutputError                     a crew returned the wrong output type
         ├── RunNotFoundError

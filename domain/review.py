@@ -3,7 +3,7 @@
 These rules run without any model, so they hold even if the reviewer agent is fooled or switched
 off (OWASP LLM07 test idea: "disable the LLM reviewer and confirm hard rules still block"). Rule
 ids follow COMPLIANCE.md: JD-1/JD-2 (language, statements), SCR-1..SCR-5 (search and screening),
-OUT-1..OUT-5 (outreach). Hard findings block the gate, soft ones warn.
+OUT-1..OUT-6 (outreach). Hard findings block the gate, soft ones warn.
 """
 
 from __future__ import annotations
@@ -612,6 +612,15 @@ def review_outreach(plan: OutreachPlan) -> list[Finding]:
                     ),
                 )
             )
+    if not plan.messages:
+        findings.append(
+            Finding(
+                rule="OUT-6",
+                severity="soft",
+                message="The plan contacts nobody: there is nothing to send.",
+                suggestion="Confirm a shortlist with at least one candidate, then plan again.",
+            )
+        )
     findings += _slot_findings(plan.slots)
     findings += _invite_findings(plan)
     return findings

@@ -18,7 +18,7 @@ from domain.artifacts import (
     JobDescription,
     SearchPlan,
 )
-from domain.errors import HirecrewError
+from domain.errors import DomainError, HirecrewError
 from domain.intake import parse_intake_notes
 from domain.jd import compose_job_description
 from domain.language import lint_text
@@ -209,9 +209,9 @@ class ScreenCandidatesTool(WorkspaceTool):
         ws = self.workspace
 
         def run() -> str:
-            ids = ScreenArgs.model_validate(kwargs).candidate_ids or [
-                c.candidate_id for c in ws.require_sourcing().results.candidates
-            ]
+            sourced = [c.candidate_id for c in ws.require_sourcing().results.candidates]
+            ids = ScreenArgs.model_validate(kwargs).candidate_ids or sourced
+            _only_from(ids, sourced, "the confirmed sourcing results")
             candidates = [ws.candidate(i) for i in ids]
             return _json(screen_pool(candidates, ws.require_job()))
 
@@ -241,10 +241,18 @@ class GetResumeTool(WorkspaceTool):
 # --- outreach: coordinator ---------------------------------------------------------------
 
 
+def _only_from(ids: list[str], allowed: list[str], what: str) -> None:
+    """Agents may only act on the people the recruiter confirmed at the previous gate."""
+    outside = [i for i in ids if i not in set(allowed)]
+    if outside:
+        raise DomainError(f"{', '.join(outside)} not in {what}; use ids from there")
+
+
 def _outreach_ids(ws: Workspace, requested: list[str]) -> list[str]:
-    if requested:
-        return requested
     shortlist = ws.require_shortlist()
+    if requested:
+        _only_from(requested, [c.candidate_id for c in shortlist.candidates], "the shortlist")
+        return requested
     # Contact those who meet every must-have first; fall back to rank order.
     complete = [c for c in shortlist.candidates if c.must_haves_met == c.must_haves_total]
     chosen = complete or shortlist.candidates

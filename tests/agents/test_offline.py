@@ -58,7 +58,18 @@ def test_first_step_of_a_manager_is_a_delegation_to_the_matching_coworker() -> N
     payload = json.loads(action_input)
     assert payload["coworker"] == "Candidate Sourcer"
     assert payload["task"] == "Find candidates with the candidate sourcer tools"
-    assert "\nObservation:" not in reply
+
+
+def test_the_engine_applies_its_stop_words() -> None:
+    system = (
+        "Tool Name: delegate_work_to_coworker\nTool Description: Delegate a specific task to "
+        "one of the following coworkers: Resume Screener\n"
+    )
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": "Task"}]
+    full = OfflineLLM(model="offline").call(messages)
+    cut = OfflineLLM(model="offline", stop=["\nAction Input:"]).call(messages)
+    assert "Action Input:" in full
+    assert cut == full.split("\nAction Input:")[0]
 
 
 def test_llm_call_events_are_emitted() -> None:

@@ -151,3 +151,19 @@ def test_stage_task_with_the_wrong_output_type(config_dir: Path) -> None:
         "must output Shortlist" in i
         for i in issues
     ), issues
+
+
+def test_stage_crews_must_be_hierarchical_and_take_no_extra_inputs(config_dir: Path) -> None:
+    path = config_dir / "crews.yaml"
+    _replace(
+        path,
+        "sourcing:\n  process: hierarchical\n  manager: hiring_manager",
+        "sourcing:\n  process: sequential",
+    )
+    _replace(path, "  agents: [screener]", "  agents: [screener]\n  inputs: [target_region]")
+    issues = _issues(config_dir)
+    assert any("sourcing.process: a stage crew runs under the hiring manager" in i for i in issues)
+    assert any(
+        f"crews.yaml:{_line_of(path, 'inputs: [target_region]')}: screening.inputs:" in i
+        for i in issues
+    ), issues

@@ -48,3 +48,22 @@ def test_quiet_environment_points_crewai_and_mem0_into_the_data_dir(
     assert os.environ["MEM0_DIR"] == str(tmp_path.resolve() / "mem0")
     assert os.environ["CREWAI_DISABLE_TELEMETRY"] == "true"
     assert os.environ["MEM0_TELEMETRY"] == "false"
+
+
+@pytest.mark.parametrize("value", ["bogus", "madeup/x", " offline", "openai/"])
+def test_bad_model_strings_are_refused_at_load(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("HIRECREW_LLM__DEFAULT", value)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match="HIRECREW_LLM__DEFAULT"):
+            get_settings()
+    finally:
+        get_settings.cache_clear()
+
+
+def test_role_settings_must_name_known_agents(tmp_path: Path) -> None:
+    from crews.catalog import check_llm_roles, load_config
+
+    settings = Settings(data_dir=tmp_path, llm={"roles": {"screenr": "offline"}})
+    with pytest.raises(ConfigError, match="HIRECREW_LLM__ROLES__SCREENR: no agent 'screenr'"):
+        check_llm_roles(load_config(), settings.llm)

@@ -221,3 +221,101 @@ def test_a_failed_model_call_leaves_a_retryable_gate(
     state = confirm(fixed, state.id, decision="reject", reason="retry after outage")
     assert state.stages["intake"].status == "awaiting_decision"
     assert state.stages["intake"].attempts == 2
+
+
+def test_the_reject_reason_reaches_the_rerun_crew(runtime: Any, project: Any, confirm: Any) -> None:
+    from crewai.events import crewai_event_bus
+    from crewai.events.types.llm_events import LLMCallStartedEvent
+
+    state = _start(runtime, project)
+    prompts: list[str] = []
+    with crewai_event_bus.scoped_handlers():
+
+        @crewai_event_bus.on(LLMCallStartedEvent)
+        def seen(source: Any, event: Any) -> None:
+            prompts.append(json.dumps(event.messages))
+
+        confirm(runtime, state.id, decision="reject", reason="Mention the on-call rota")
+        crewai_event_bus.flush()
+    assert any("Mention the on-call rota" in p for p in prompts)
+
+
+def test_a_decision_for_another_stage_or_attempt_is_refused(
+    runtime: Any, project: Any, confirm: Any
+) -> None:
+    state = _start(runtime, project)
+    with pytest.raises(GateError, match="waits at intake"):
+        confirm(runtime, state.id, stage="sourcing")
+    state = confirm(runtime, state.id, stage="intake", attempt=1)
+    # A retried "confirm intake" must not silently confirm sourcing.
+    with pytest.raises(GateError, match="waits at sourcing"):
+        confirm(runtime, state.id, stage="intake", attempt=1)
+    state = confirm(runtime, state.id, decision="reject", reason="again", stage="sourcing")
+    with pytest.raises(GateError, match="attempt 1 of sourcing, but attempt 2"):
+        confirm(runtime, state.id, stage="sourcing", attempt=1)
+
+
+def test_concurrent_decisions_on_one_run_apply_once(
+    runtime: Any, project: Any, settings: Any
+) -> None:
+    from crews.runner import get_run
+
+    state = _start(runtime, project)
+    command = [
+        sys.executable,
+        "-m",
+        "cli",
+        "project",
+        "decide",
+        state.id,
+        "confirm",
+        "--stage",
+        "intake",
+        "--data-dir",
+        str(settings.data_path),
+    ]
+    procs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    codes = sorted(p.wait(timeout=300) for p in procs)
+    assert codes == [0, 2]
+    final = get_run(runtime, state.id)
+    assert [d.decision for d in final.stages["intake"].decisions] == ["confirm"]
+    assert final.stages["sourcing"].attempts == 1
+
+
+def test_an_edit_that_fails_the_review_needs_a_reason(
+    runtime: Any, project: Any, confirm: Any
+) -> None:
+    state = _start(runtime, project)
+    biased = dict(state.stages["intake"].artifact)
+    biased["summary"] = "Join a young team of digital natives."
+    with pytest.raises(GateError, match="fails the compliance review"):
+        confirm(runtime, state.id, decision="edit", artifact=biased)
+    state = confirm(
+        runtime, state.id, decision="edit", artifact=biased, reason="legal approved wording"
+    )
+    intake = state.stages["intake"]
+    assert intake.status == "confirmed" and intake.edited
+    assert intake.review.verdict == "fail"  # the review of what was confirmed, kept on record
+
+
+def test_an_edited_shortlist_may_only_name_sourced_candidates(
+    runtime: Any, project: Any, confirm: Any
+) -> None:
+    state = _start(runtime, project)
+    state = confirm(runtime, state.id)
+    state = confirm(runtime, state.id)
+    shortlist = state.stages["screening"].artifact
+    ghost = json.loads(json.dumps(shortlist))
+    ghost["candidates"][0]["candidate_id"] = "ghost-999"
+    with pytest.raises(GateError, match="EDIT-1"):
+        confirm(runtime, state.id, decision="edit", artifact=ghost)
+    trimmed = {**shortlist, "candidates": shortlist["candidates"][1:2]}
+    trimmed["candidates"][0]["rank"] = 1
+    state = confirm(runtime, state.id, decision="edit", artifact=trimmed)
+    outreach = state.stages["outreach"].artifact
+    assert [s["candidate_id"] for s in outreach["slots"]] == [
+        trimmed["candidates"][0]["candidate_id"]
+    ]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 from domain.entities import Candidate, Recruiter
 from tools.catalog import TOOL_NAMES
 
 
-def _workspace(**extra: object) -> object:
+def _workspace(**extra: object) -> Any:
     from tools.workspace import Workspace
 
     candidate = Candidate(
@@ -45,7 +46,27 @@ def test_tool_errors_come_back_as_text_the_agent_can_act_on() -> None:
     ws = _workspace()
     assert GetResumeTool(workspace=ws).run(candidate_id="nope").startswith("Error: no candidate")
     answer = ScreenCandidatesTool(workspace=ws).run(candidate_ids=["c1"])
-    assert answer.startswith("Error:") and "intake stage comes first" in answer
+    assert answer.startswith("Error:") and "sourcing stage comes first" in answer
+
+
+def test_agents_can_only_screen_candidates_the_recruiter_confirmed() -> None:
+    from domain.artifacts import CandidateList, CandidateMatch, SearchPlan, SourcingReport
+    from domain.intake import parse_intake_notes
+    from domain.jd import compose_job_description
+    from tools.recruiting import ScreenCandidatesTool
+
+    ws = _workspace()
+    ws.job = compose_job_description(parse_intake_notes(ws.intake_notes))
+    ws.sourcing = SourcingReport(
+        plan=SearchPlan(boolean_query="python"),
+        results=CandidateList(
+            candidates=[CandidateMatch(candidate_id="c1", name="A", headline="h", score=1.0)]
+        ),
+    )
+    refused = ScreenCandidatesTool(workspace=ws).run(candidate_ids=["c9"])
+    assert refused == "Error: c9 not in the confirmed sourcing results; use ids from there"
+    shortlist = json.loads(ScreenCandidatesTool(workspace=ws).run(candidate_ids=[]))
+    assert [c["candidate_id"] for c in shortlist["candidates"]] == ["c1"]
 
 
 def test_resume_text_is_delimited_as_untrusted() -> None:
