@@ -92,7 +92,7 @@ def _domain_only_ms(project: Any, repeat: int) -> dict[str, float]:
                 draft_outreach_message(
                     candidate_id=s.candidate_id,
                     candidate_name=by_id[s.candidate_id].name,
-                    candidate_email=by_id[s.candidate_id].email,
+                    candidate_email=by_id[s.candidate_id].email or "",
                     job_title=job.title,
                     company=project.company,
                     recruiter_name=project.recruiter.name,
@@ -106,7 +106,7 @@ def _domain_only_ms(project: Any, repeat: int) -> dict[str, float]:
                     s,
                     title=job.title,
                     organizer_email=project.recruiter.email,
-                    attendee_emails=[by_id[s.candidate_id].email],
+                    attendee_emails=[by_id[s.candidate_id].email or ""],
                     dtstamp=project.schedule_start,
                 )
                 for s in slots

@@ -18,16 +18,23 @@ class Recruiter(BaseModel):
 
 
 class Candidate(BaseModel):
-    """A person in the candidate pool, with the plain-text resume the tools read."""
+    """A person in the candidate pool, with the plain-text resume the tools read.
+
+    Imported resumes are often anonymised: name, e-mail, location and years may be unknown.
+    """
 
     id: str
-    name: str
-    email: str
-    location: str
-    headline: str
-    years_experience: int = Field(ge=0)
+    name: str = ""
+    email: str | None = None
+    location: str | None = None
+    headline: str = ""
+    years_experience: int | None = Field(default=None, ge=0)
     skills: list[str] = Field(default_factory=list)
     resume_text: str
+    source: str | None = Field(default=None, description="where the resume was imported from")
+    flags: list[str] = Field(
+        default_factory=list, description="what ingestion found and kept out (hidden text...)"
+    )
 
 
 class Job(BaseModel):

@@ -272,7 +272,12 @@ class CandidateIndex:
             i
             for i, candidate in enumerate(self._candidates)
             if (raw[i] > 0 or coverage[i] > 0)
-            and (floor is None or candidate.years_experience >= floor)
+            # Unknown years (an anonymised import) is no reason to hide someone.
+            and (
+                floor is None
+                or candidate.years_experience is None
+                or candidate.years_experience >= floor
+            )
         ]
         best = max((raw[i] for i in eligible), default=0.0)
 

@@ -313,6 +313,8 @@ class DraftOutreachTool(WorkspaceTool):
             messages = []
             for slot in ws.proposed_slots:
                 candidate = ws.candidate(slot.candidate_id)
+                if not candidate.email:
+                    raise DomainError(f"{candidate.id} has no e-mail address on file")
                 screened = shortlist.get(slot.candidate_id)
                 highlights = [
                     a.requirement
@@ -357,8 +359,12 @@ class CreateInvitesTool(WorkspaceTool):
                     title=f"Interview: {job.title}",
                     organizer_email=ws.recruiter.email,
                     attendee_emails=[
-                        ws.candidate(slot.candidate_id).email,
-                        *(i.email for i in ws.interviewers),
+                        email
+                        for email in (
+                            ws.candidate(slot.candidate_id).email,
+                            *(i.email for i in ws.interviewers),
+                        )
+                        if email
                     ],
                     dtstamp=stamp,
                 )
