@@ -15,6 +15,10 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import click
 import typer
 
+from cli.candidates import app as candidates_app
+from cli.screen import app as screen_app
+from cli.search import app as search_app
+from cli.taxonomy import app as taxonomy_app
 from config import DEFAULT_CONFIG_DIR
 from config.errors import ConfigError
 from config.settings import Settings, get_settings, quiet_environment
@@ -27,6 +31,11 @@ app = typer.Typer(help="hirecrew: a recruiting assistant with human gates.", no_
 config_app = typer.Typer(help="Check the role configuration (agents, tasks, crews YAML).")
 project_app = typer.Typer(help="Start a hiring run, decide at its gates, show where it is.")
 audit_app = typer.Typer(help="Inspect the audit trail.")
+app.add_typer(candidates_app, name="candidates")
+app.add_typer(taxonomy_app, name="taxonomy")
+# `search` and `screen` are single commands: their sub-apps hold one callback each.
+app.add_typer(search_app, name="search")
+app.add_typer(screen_app, name="screen")
 app.add_typer(config_app, name="config")
 app.add_typer(project_app, name="project")
 app.add_typer(audit_app, name="audit")
