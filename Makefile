@@ -35,9 +35,14 @@ check: install
 	$(BIN)/mypy .
 	$(BIN)/lint-imports
 
-## bench: offline pipeline wall time and framework overhead, into bench/results/
+## bench: every benchmark, results into bench/results/ (BENCH=pipeline runs one)
+BENCH ?= pipeline ingest screening search_quality search_speed
 bench: install
-	$(BIN)/python bench/pipeline.py
+	@for name in $(BENCH); do \
+		test -f bench/$$name.py || continue; \
+		echo "== bench/$$name.py"; \
+		$(BIN)/python bench/$$name.py || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) .hirecrew .pytest_cache .mypy_cache .ruff_cache

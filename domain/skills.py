@@ -1,9 +1,13 @@
 """The skills vocabulary: canonical skill names, their aliases, and how to find them in text.
 
+The names and aliases come from the curated taxonomy (``domain.taxonomy``); this module owns how
+they are matched in free text.
+
 Canonical names are lowercase. Every alias must be safe as a whole-word match: ambiguous short
 forms (``ts``, ``pr``, ``rails``, a bare ``c``) are left out, and the few canonical names that are
-also everyday English words (``go``, ``rust``, ``react``, ``excel``, ``spark``, ``r``) are matched
-with guards so that "Go Green", "rust removal", "excel at" or "A/R" do not count as skills.
+also everyday English words (``go``, ``rust``, ``swift``, ``react``, ``excel``, ``spark``, ``r``)
+are matched with guards so that "Go Green", "rust removal", "excel at" or "A/R" do not count as
+skills.
 """
 
 from __future__ import annotations
@@ -13,223 +17,12 @@ from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
 
+from domain.taxonomy import default_taxonomy
+
+# The vocabulary is the curated taxonomy (domain/data/taxonomy.json), never its ESCO extension:
+# matching in text needs aliases that were checked by hand to be safe as whole words.
 _SKILLS: dict[str, tuple[str, ...]] = {
-    # --- software engineering ---
-    "python": ("python3",),
-    "java": (),
-    "javascript": ("js", "ecmascript"),
-    "typescript": (),
-    "react": ("react.js", "reactjs", "react native"),
-    "angular": ("angularjs", "angular.js"),
-    "vue": ("vue.js", "vuejs"),
-    "node.js": ("nodejs", "node js"),
-    "django": (),
-    "flask": (),
-    "fastapi": (),
-    "spring boot": ("spring framework",),
-    "go": ("golang",),
-    "rust": ("rustlang",),
-    "c++": ("cpp",),
-    "c#": ("csharp", "c sharp"),
-    ".net": ("dotnet", "asp.net", ".net core"),
-    "ruby": ("ruby on rails",),
-    "php": ("laravel",),
-    "kotlin": (),
-    "scala": (),
-    "html": ("html5",),
-    "css": ("css3",),
-    "graphql": (),
-    "rest apis": ("rest api", "restful", "restful apis"),
-    "microservices": ("microservice architecture",),
-    "git": ("github", "gitlab"),
-    "ci/cd": ("continuous integration", "continuous delivery", "continuous deployment", "cicd"),
-    "devops": (),
-    "linux": ("unix",),
-    "ios development": ("ios",),
-    "android development": ("android",),
-    "quality assurance": ("qa", "software testing"),
-    "cybersecurity": ("cyber security", "information security", "infosec"),
-    "technical support": ("help desk", "helpdesk", "it support", "desktop support"),
-    "computer networking": ("network administration", "network engineering", "tcp/ip"),
-    "active directory": (),
-    "itil": (),
-    # --- data and cloud ---
-    "sql": ("t-sql", "pl/sql"),
-    "postgresql": ("postgres", "psql"),
-    "mysql": (),
-    "mongodb": ("mongo",),
-    "redis": (),
-    "kafka": ("apache kafka",),
-    "spark": ("apache spark", "pyspark"),
-    "airflow": ("apache airflow",),
-    "snowflake": (),
-    "etl": ("data pipelines",),
-    "data engineering": (),
-    "aws": ("amazon web services",),
-    "azure": ("microsoft azure",),
-    "gcp": ("google cloud", "google cloud platform"),
-    "docker": (),
-    "kubernetes": ("k8s",),
-    "terraform": (),
-    "ansible": (),
-    "machine learning": ("ml",),
-    "deep learning": (),
-    "artificial intelligence": ("ai",),
-    "natural language processing": ("nlp",),
-    "data analysis": ("data analytics", "data analyst"),
-    "data visualization": ("data visualisation",),
-    "statistics": ("statistical analysis",),
-    "r": ("rstats",),
-    "pandas": (),
-    "tableau": (),
-    "power bi": ("powerbi",),
-    "excel": ("microsoft excel", "ms excel"),
-    "sharepoint": (),
-    "jira": (),
-    "agile": ("agile methodologies",),
-    "scrum": (),
-    # --- fintech and payments ---
-    "payments": ("payment processing",),
-    "fintech": ("financial technology",),
-    # --- finance, accounting, banking ---
-    "accounting": (),
-    "bookkeeping": (),
-    "financial reporting": ("financial statements",),
-    "gaap": ("us gaap",),
-    "ifrs": (),
-    "budgeting": ("budget management",),
-    "forecasting": ("financial forecasting",),
-    "financial analysis": (),
-    "financial modeling": ("financial modelling",),
-    "accounts payable": (),
-    "accounts receivable": (),
-    "reconciliation": ("reconciliations", "account reconciliation", "bank reconciliation"),
-    "payroll": (),
-    "auditing": ("audit", "audits", "internal audit"),
-    "tax preparation": ("taxation", "tax returns"),
-    "quickbooks": (),
-    "sap": (),
-    "cpa": ("certified public accountant",),
-    "risk management": (),
-    "credit analysis": (),
-    "underwriting": (),
-    "anti-money laundering": ("aml",),
-    "kyc": ("know your customer",),
-    # --- HR ---
-    "recruiting": ("recruitment", "talent acquisition"),
-    "onboarding": (),
-    "employee relations": (),
-    "benefits administration": (),
-    "hris": (),
-    "performance management": (),
-    "compensation and benefits": ("compensation planning",),
-    "training and development": ("learning and development", "l&d"),
-    # --- sales, marketing, PR, business ---
-    "sales": (),
-    "business development": ("biz dev", "bizdev"),
-    "account management": (),
-    "lead generation": (),
-    "cold calling": (),
-    "negotiation": ("negotiating", "negotiations"),
-    "crm": ("customer relationship management",),
-    "salesforce": (),
-    "marketing": (),
-    "digital marketing": (),
-    "seo": ("search engine optimization", "search engine optimisation"),
-    "social media marketing": (),
-    "content writing": ("copywriting",),
-    "public relations": ("media relations",),
-    "market research": (),
-    "customer service": ("customer support", "client service"),
-    "call center": ("call centre", "contact center", "contact centre"),
-    "project management": ("pmp",),
-    "stakeholder management": (),
-    "change management": (),
-    "business analysis": (),
-    "strategic planning": (),
-    "supply chain management": ("supply chain", "logistics"),
-    # --- healthcare and fitness ---
-    "nursing": ("registered nurse", "rn"),
-    "patient care": (),
-    "phlebotomy": (),
-    "cpr": ("cardiopulmonary resuscitation",),
-    "bls": ("basic life support",),
-    "medical billing": (),
-    "medical coding": ("icd-10",),
-    "electronic health records": ("ehr", "emr", "electronic medical records"),
-    "hipaa": (),
-    "infection control": (),
-    "physical therapy": ("physiotherapy",),
-    "pharmacy": (),
-    "personal training": ("personal trainer",),
-    "nutrition": (),
-    # --- teaching ---
-    "teaching": (),
-    "curriculum development": ("curriculum design",),
-    "lesson planning": (),
-    "classroom management": (),
-    "special education": (),
-    "tutoring": (),
-    "esl": ("english as a second language", "tesol", "tefl"),
-    # --- engineering, construction, trades, automotive, aviation ---
-    "autocad": (),
-    "solidworks": (),
-    "matlab": (),
-    "welding": (),
-    "cnc machining": ("cnc",),
-    "plc programming": ("plc",),
-    "hvac": (),
-    "blueprint reading": ("blueprints",),
-    "construction management": (),
-    "osha": (),
-    "quality control": ("qc",),
-    "six sigma": ("lean six sigma",),
-    "lean manufacturing": (),
-    "cost estimating": ("estimating",),
-    "carpentry": (),
-    "plumbing": (),
-    "automotive repair": ("auto repair",),
-    "aircraft maintenance": (),
-    # --- design and media ---
-    "graphic design": (),
-    "photoshop": ("adobe photoshop",),
-    "illustrator": ("adobe illustrator",),
-    "indesign": ("adobe indesign",),
-    "figma": (),
-    "ui design": ("user interface design",),
-    "ux design": ("user experience design", "ux"),
-    "video editing": ("premiere pro", "final cut pro"),
-    "photography": (),
-    "typography": (),
-    "3d modeling": ("3d modelling",),
-    "fashion design": (),
-    "visual merchandising": (),
-    # --- hospitality and culinary ---
-    "food safety": ("servsafe",),
-    "culinary arts": ("culinary",),
-    "menu planning": (),
-    "food preparation": ("food prep",),
-    "hospitality": (),
-    "front desk": (),
-    "housekeeping": (),
-    "event planning": ("event management",),
-    "bartending": (),
-    "pos systems": ("point of sale", "pos"),
-    # --- legal and agriculture ---
-    "litigation": (),
-    "legal research": (),
-    "contract drafting": ("contract negotiation",),
-    "regulatory compliance": (),
-    "agronomy": (),
-    "irrigation": (),
-    # --- transferable skills ---
-    "communication": ("communication skills", "communications"),
-    "leadership": ("team leadership",),
-    "teamwork": ("team player",),
-    "problem solving": ("problem-solving",),
-    "time management": (),
-    "mentoring": ("mentorship", "coaching"),
-    "public speaking": ("presentation skills",),
+    entry.skill: entry.aliases for entry in default_taxonomy().entries()
 }
 
 SKILLS: Mapping[str, tuple[str, ...]] = MappingProxyType(_SKILLS)
@@ -261,6 +54,7 @@ _GUARDED: Mapping[str, str] = MappingProxyType(
         "go": _tech_word("Go"),
         "rust": _tech_word("Rust"),
         "spark": _tech_word("Spark"),
+        "swift": _tech_word("Swift"),
         # "A/R" is accounts receivable, "R & D" research, "R. Smith" an initial.
         "r": r"(?<![/&])(?-i:R)(?![\w+#&'’/-])(?!\s*&)(?!\.(?!\s+(?-i:[a-z])|\s*$))",
         "ml": r"(?<!\d\s)(?-i:ML)(?![\w+#-])",
@@ -269,6 +63,10 @@ _GUARDED: Mapping[str, str] = MappingProxyType(
         "pos": r"(?-i:POS)(?![\w+#-])",
         "qa": r"(?-i:QA)(?![\w+#-])",
         "qc": r"(?-i:QC)(?![\w+#-])",
+        # Upper case only: "pals" are friends, a "vat" a tank, "iam" a common typo of "I am".
+        "pals": r"(?-i:PALS)(?![\w+#-])",
+        "vat": r"(?-i:VAT)(?![\w+#-])",
+        "iam": r"(?-i:IAM)(?![\w+#-])",
         # Cisco IOS is a network operating system, not Apple's.
         "ios": r"(?<!cisco\s)ios(?![\w+#@])",
         "react": r"(?<!\bto\s)react(?![\w+#-])(?!\.\w)"
@@ -362,6 +160,22 @@ def skill_pattern(skill: str) -> re.Pattern[str]:
     return _compiled(canonical_skill(skill) or _normalise(skill))
 
 
+def _needles(skill: str) -> tuple[tuple[str, ...], ...]:
+    """For each alias of ``skill``, the literal words every match of it contains (casefolded)."""
+    needles: list[tuple[str, ...]] = []
+    for term in skill_aliases(skill):
+        parts = [part.casefold() for part in re.split(r"[\s-]+", term) if part]
+        needles.append(tuple(parts) or (term.casefold(),))
+    return tuple(dict.fromkeys(needles))
+
+
+_TOKEN = re.compile(r"\w+")
+
+_NEEDLES: Mapping[str, tuple[tuple[str, ...], ...]] = MappingProxyType(
+    {skill: _needles(skill) for skill in _SKILLS}
+)
+
+
 def find_skills(text: str) -> list[str]:
     """List the canonical skills mentioned in a text.
 
@@ -376,8 +190,42 @@ def find_skills(text: str) -> list[str]:
         Canonical skill names, ordered by first occurrence, without duplicates.
     """
     matches: list[tuple[int, int, str]] = []
-    for skill in _SKILLS:
-        for match in skill_pattern(skill).finditer(text):
+    folded = text.casefold()
+    # Where each whole word of the text starts. casefold() can change a string's length
+    # ("ß" -> "ss"); positions are only valid when it did not.
+    aligned = len(folded) == len(text)
+    starts: dict[str, list[int]] = {}
+    for token in _TOKEN.finditer(folded):
+        starts.setdefault(token.group(), []).append(token.start())
+
+    def present(word: str) -> bool:
+        # A plain word must be a whole token (the patterns match whole words only); a word
+        # with symbols ("c++", "node.js") needs a substring test.
+        return word in starts if word.isalnum() else word in folded
+
+    for skill, needles in _NEEDLES.items():
+        # With hundreds of skills, most are absent from any one text: skip their regexes.
+        live = [words for words in needles if all(present(word) for word in words)]
+        if not live:
+            continue
+        pattern = skill_pattern(skill)
+        if not aligned:
+            found_here = pattern.finditer(text)
+        else:
+            # Try the pattern only where one of its aliases can begin, instead of scanning the
+            # whole text with a pattern that starts with look-behinds (no literal prefix).
+            positions: set[int] = set()
+            for words in live:
+                first = words[0]
+                if first.isalnum():
+                    positions.update(starts[first])
+                else:
+                    at = folded.find(first)
+                    while at != -1:
+                        positions.add(at)
+                        at = folded.find(first, at + 1)
+            found_here = (m for pos in sorted(positions) if (m := pattern.match(text, pos)))
+        for match in found_here:
             if match.end() > match.start():
                 matches.append((match.start(), -match.end(), skill))
     # Leftmost first, then longest first; accept a match only if it overlaps none accepted.
