@@ -43,7 +43,7 @@ from domain.artifacts import (
     verdict_for,
 )
 from domain.review import run_checks
-from tools.workspace import Workspace
+from tools.workspace import Workspace, review_texts
 
 
 class StageStatus(StrEnum):
@@ -140,11 +140,10 @@ def review_edit(state: HiringState, name: str, artifact: BaseModel) -> Review:
     if state.project is None:
         raise GateError("this run has no project")
     pool = load_pool(state.project.pool_path)
-    resumes = {c.id: c.resume_text for c in pool}
-    checked = run_checks(name, artifact, resumes=resumes)
+    checked = run_checks(name, artifact, resumes=review_texts(artifact, pool))
     allowed: set[str] | None = None
     if name == "sourcing":
-        allowed = set(resumes)
+        allowed = {c.id for c in pool}
     elif name == "screening" and (src := _confirmed(state, "sourcing", SourcingReport)):
         allowed = {c.candidate_id for c in src.results.candidates}
     elif name == "outreach" and (short := _confirmed(state, "screening", Shortlist)):
@@ -269,8 +268,7 @@ class HiringFlow(Flow[HiringState]):
 
     def _review(self, stage: Stage, artifact: BaseModel, workspace: Workspace) -> Review:
         """Deterministic checks, then the reviewer agent; the code has the last word."""
-        resumes = {c.id: c.resume_text for c in workspace.pool}
-        checked = run_checks(stage.name, artifact, resumes=resumes)
+        checked = run_checks(stage.name, artifact, resumes=review_texts(artifact, workspace.pool))
         workspace.artifact_under_review = artifact
         output = self._kickoff(
             REVIEW_CREW,

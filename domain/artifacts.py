@@ -74,9 +74,26 @@ class SourcingReport(BaseModel):
 
 
 class CriterionStatus(StrEnum):
+    """How far a resume shows one requirement; the four verdicts are kept distinct.
+
+    ``met``: the candidate's work shows it. ``partly``: only claimed (a skills list, the header),
+    some but not all of a multi-skill requirement, or fewer years than asked but close.
+    ``not_met``: the resume says otherwise (it states 2 years where 5+ are required, or "no
+    experience with ..."), quoted. ``no_evidence``: nothing in the resume speaks to it.
+    """
+
     MET = "met"
-    PARTIAL = "partial"
+    PARTLY = "partly"
     NOT_MET = "not_met"
+    NO_EVIDENCE = "no_evidence"
+
+    @classmethod
+    def _missing_(cls, value: object) -> CriterionStatus | None:
+        # Outputs written before the verdicts were split (and models that remember them) say
+        # "partial"; it meant what "partly" means now.
+        if isinstance(value, str) and value.strip().lower() in {"partial", "partially"}:
+            return cls.PARTLY
+        return None
 
 
 class CriterionAssessment(BaseModel):
@@ -86,15 +103,21 @@ class CriterionAssessment(BaseModel):
     kind: RequirementKind
     status: CriterionStatus
     evidence: list[str] = Field(
-        default_factory=list, description="verbatim quotes from the candidate's resume"
+        default_factory=list,
+        description="verbatim quotes from the text screened (the blind view of the resume)",
     )
+    reason: str = Field(default="", description="why this verdict, in one short phrase")
 
 
 class ScreenedCandidate(BaseModel):
-    """A candidate screened criterion by criterion."""
+    """A candidate screened criterion by criterion.
+
+    Screening sees the blind view, so ``name`` is empty there: the recruiter reveals who is
+    behind a ``candidate_id`` after the shortlist.
+    """
 
     candidate_id: str
-    name: str
+    name: str = ""
     rank: int = Field(ge=1)
     score: float = Field(ge=0, le=100)
     must_haves_met: int = Field(ge=0)
@@ -108,6 +131,9 @@ class Shortlist(BaseModel):
 
     job_title: str
     candidates: list[ScreenedCandidate] = Field(default_factory=list)
+    pool_size: int | None = Field(
+        default=None, ge=0, description="how many candidates were screened before the cut"
+    )
 
 
 class OutreachMessage(BaseModel):

@@ -1,16 +1,42 @@
 """Criterion-by-criterion screening of resumes, with verbatim quotes as evidence.
 
-Each requirement of a job is judged against a resume on its own: ``met`` when the resume shows it
-in what the candidate did (summary, experience, education), ``partial`` when it is only claimed
-(a skills line or the header under the name) or the years fall clearly short, ``not_met`` when it
-is not mentioned at all. Every quote is an exact substring of the resume, so a reviewer can find
-it, and :func:`verify_evidence` catches any quote that is not (for instance one an LLM made up).
+Screening reads the blind view of each candidate (:mod:`domain.redaction`): no name, contact
+data, photo, pronouns, birth date or graduation years. Each requirement of a job is judged on
+its own, with one of four verdicts that are kept distinct:
+
+- ``met``: the resume shows it in what the candidate did (summary, experience, education), with
+  enough years when the requirement names years;
+- ``partly``: it is only claimed (a skills line, the header under the name), only some of the
+  skills of a multi-skill requirement are there, or the years stated fall short but are close
+  (at least ``YEARS_CLOSE_RATIO`` of those asked for: 3 or 4 of "5+ years");
+- ``not_met``: the resume says otherwise, quoted: "2 years of Python" where 5+ are required,
+  or "no experience with Kubernetes";
+- ``no_evidence``: nothing in the resume speaks to it.
+
+Every quote is an exact substring of the text screened, so a reviewer can find it, and
+:func:`verify_evidence` catches any quote that is not (for instance one an LLM made up).
+
+Score and rank
+--------------
+The score (0-100) is the weighted share of credit earned: each must-have weighs
+``MUST_HAVE_WEIGHT`` (3), each nice-to-have ``NICE_TO_HAVE_WEIGHT`` (1); ``met`` earns 1.0,
+``partly`` 0.5, ``not_met`` and ``no_evidence`` 0. ``score = 100 * earned / possible``,
+rounded to one decimal (0 when the job has no requirements).
+
+The rank is a knock-out before the score: candidates who meet every must-have come first, then
+those with every must-have at least partly shown, then everyone with a must-have ``not_met``
+or ``no_evidence``. Within a tier: more must-haves met, then the higher score, then the
+candidate id (so ties are stable). A high score built on nice-to-haves never outranks a
+candidate who has what the job cannot do without.
+
+The deterministic pass screens the whole pool; :func:`screen_pool` then keeps the top
+``limit`` for the LLM screener, so model calls per requisition do not grow with the pool.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -19,18 +45,26 @@ from domain.artifacts import (
     CriterionStatus,
     JobDescription,
     Requirement,
+    RequirementKind,
     ScreenedCandidate,
     Shortlist,
 )
 from domain.entities import Candidate
 from domain.errors import DomainError
-from domain.skills import skill_pattern
+from domain.intake import parse_min_years
+from domain.redaction import NAME, blind_view, redact_text
+from domain.skills import find_skills, skill_aliases, skill_pattern
 
 __all__ = [
+    "CREDIT",
+    "MUST_HAVE_WEIGHT",
+    "NICE_TO_HAVE_WEIGHT",
+    "YEARS_CLOSE_RATIO",
     "assess_requirement",
     "experience_text",
     "key_phrases",
     "rank_candidates",
+    "requirement_from_text",
     "screen_candidate",
     "screen_pool",
     "split_sentences",
@@ -40,12 +74,15 @@ __all__ = [
 MUST_HAVE_WEIGHT = 3
 NICE_TO_HAVE_WEIGHT = 1
 MAX_EVIDENCE = 3
+YEARS_CLOSE_RATIO = 0.6
 
-_STATUS_CREDIT = {
-    CriterionStatus.MET: 1.0,
-    CriterionStatus.PARTIAL: 0.5,
-    CriterionStatus.NOT_MET: 0.0,
-}
+MET = CriterionStatus.MET
+PARTLY = CriterionStatus.PARTLY
+NOT_MET = CriterionStatus.NOT_MET
+NO_EVIDENCE = CriterionStatus.NO_EVIDENCE
+
+CREDIT: Mapping[CriterionStatus, float] = {MET: 1.0, PARTLY: 0.5, NOT_MET: 0.0, NO_EVIDENCE: 0.0}
+"""Credit per verdict, as the score counts it."""
 
 _HEADINGS = frozenset(
     {
@@ -225,98 +262,299 @@ def _word_pattern(word: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w+#]){re.escape(stem)}(?:s|es)?(?![\w+#])", re.IGNORECASE)
 
 
-_Matcher = Callable[[str], bool]
+# A matcher returns where in a sentence the requirement is mentioned, or -1.
+_Matcher = Callable[[str], int]
 
 
 def _phrase_matcher(phrase: str) -> _Matcher:
     """Matches a sentence that has every significant word of ``phrase``."""
     patterns = [_word_pattern(w) for w in phrase.split() if w.lower() not in _STOPWORDS]
-    return lambda sentence: bool(patterns) and all(p.search(sentence) for p in patterns)
+
+    def match(sentence: str) -> int:
+        starts = []
+        for pattern in patterns:
+            found = pattern.search(sentence)
+            if found is None:
+                return -1
+            starts.append(found.start())
+        return min(starts) if starts else -1
+
+    return match
 
 
 def _skill_matcher(skill: str) -> _Matcher:
     pattern = skill_pattern(skill)
-    return lambda sentence: pattern.search(sentence) is not None
+
+    def match(sentence: str) -> int:
+        found = pattern.search(sentence)
+        return found.start() if found is not None else -1
+
+    return match
 
 
-def _matchers(requirement: Requirement) -> list[_Matcher]:
+# Contrary statements about a skill that follows them in the same sentence: "no experience
+# with Kubernetes", "never used Go", "not familiar with Terraform", "lack of SQL knowledge".
+_NEGATION = re.compile(
+    r"\b(?:no|zero)\s+(?:[\w-]+\s+){0,2}?(?:experience|exposure|knowledge|background"
+    r"|familiarity)\b"
+    r"|\b(?:not|never)\s+(?:yet\s+)?(?:[\w-]+\s+)?(?:used|worked|familiar|experienced|exposed"
+    r"|touched|programmed|written|had)\b"
+    r"|\b(?:have|has|had|did|do|does)n['’]?t\s+(?:yet\s+)?(?:used|worked|had|touched|written)\b"
+    r"|\bunfamiliar\s+with\b|\black(?:s|ing)?\s+(?:of\s+)?(?:[\w-]+\s+){0,2}?(?:experience"
+    r"|exposure|knowledge)\b",
+    re.IGNORECASE,
+)
+# How far after a negation a mention still belongs to it.
+_NEGATION_REACH = 60
+
+
+def _negated(sentence: str, position: int) -> bool:
+    """Whether the mention at ``position`` follows a negation closely in ``sentence``."""
+    return any(
+        m.start() < position and position - m.end() <= _NEGATION_REACH
+        for m in _NEGATION.finditer(sentence, 0, position + 1)
+    )
+
+
+@dataclass(frozen=True)
+class _Criterion:
+    """A requirement compiled once per job: its matchers and whether any one of them is enough."""
+
+    requirement: Requirement
+    matchers: tuple[_Matcher, ...]
+    any_of: bool
+    # Per matcher, the words one of which a text must contain for it to match anywhere (the
+    # first word of each alias of the skill), or None to always look. Most candidates have
+    # no evidence for most requirements; this skips scanning their sentences.
+    anchors: tuple[frozenset[str] | None, ...]
+
+
+_RUN = re.compile(r"[a-z0-9]+")
+
+
+def _anchors(skill: str) -> frozenset[str] | None:
+    runs = set()
+    for alias in skill_aliases(skill) or (skill,):
+        run = _RUN.search(alias.lower())
+        if run is None:
+            return None
+        runs.add(run.group(0))
+    return frozenset(runs)
+
+
+def _criterion(requirement: Requirement) -> _Criterion:
     if requirement.skills:
-        return [_skill_matcher(skill) for skill in requirement.skills]
-    return [_phrase_matcher(phrase) for phrase in key_phrases(requirement.text)]
-
-
-def _years_stated(segments: Iterable[_Segment]) -> int | None:
-    """The most years any of these sentences states ("8 years", "5+ years"), if any."""
-    found = [int(m.group(1)) for s in segments for m in _YEARS.finditer(s.text)]
-    return max(found) if found else None
-
-
-def assess_requirement(
-    resume_text: str, requirement: Requirement, years_experience: int | None = None
-) -> CriterionAssessment:
-    """Judge one requirement against one resume, quoting up to three sentences as evidence.
-
-    ``met``: every skill of the requirement (any one, when the requirement says "or") appears
-    in a sentence about the candidate's work. ``partial``: only in a skills line or the header,
-    only some of the skills, or fewer years than the requirement asks: years stated next to the
-    skill ("8 years ... Python") win over ``years_experience``, the candidate's total.
-    ``not_met``: not mentioned, and no evidence.
-    """
-    segments = [s for s in _segments(resume_text) if s.kind != "heading"]
-    matchers = _matchers(requirement)
-    any_of = bool(_ALTERNATIVES.search(requirement.text)) and len(matchers) > 1
-    body_hits = [[s for s in segments if s.kind == "body" and m(s.text)] for m in matchers]
-    claim_hits = [[s for s in segments if s.kind == "claim" and m(s.text)] for m in matchers]
-
-    shown = [bool(hits) for hits in body_hits]
-    claimed = [bool(hits) for hits in claim_hits]
-    if not matchers:
-        status = CriterionStatus.NOT_MET
-    elif any_of:
-        if any(shown):
-            status = CriterionStatus.MET
-        elif any(claimed):
-            status = CriterionStatus.PARTIAL
-        else:
-            status = CriterionStatus.NOT_MET
-    elif all(shown):
-        status = CriterionStatus.MET
-    elif any(shown) or any(claimed):
-        status = CriterionStatus.PARTIAL
+        matchers = tuple(_skill_matcher(skill) for skill in requirement.skills)
+        anchors = tuple(_anchors(skill) for skill in requirement.skills)
     else:
-        status = CriterionStatus.NOT_MET
+        phrases = key_phrases(requirement.text)
+        matchers = tuple(_phrase_matcher(phrase) for phrase in phrases)
+        anchors = tuple(None for _ in phrases)
+    any_of = bool(_ALTERNATIVES.search(requirement.text)) and len(matchers) > 1
+    return _Criterion(requirement, matchers, any_of, anchors)
 
-    if status is CriterionStatus.MET and requirement.min_years is not None:
-        stated = _years_stated(s for hits in body_hits for s in hits)
-        years = stated if stated is not None else years_experience
-        if years is not None and years < requirement.min_years:
-            status = CriterionStatus.PARTIAL
 
+def requirement_from_text(text: str, kind: RequirementKind) -> Requirement:
+    """A requirement as a recruiter wrote it, with the skills and minimum years it names."""
+    text = " ".join(text.split())
+    return Requirement(
+        text=text, kind=kind, skills=find_skills(text), min_years=parse_min_years(text)
+    )
+
+
+def _years_in(segments: Iterable[_Segment]) -> tuple[int, list[_Segment]] | None:
+    """The most years these sentences state ("8 years", "5+ years") and the ones that say so."""
+    best: int | None = None
+    where: list[_Segment] = []
+    for segment in segments:
+        stated = [int(m.group(1)) for m in _YEARS.finditer(segment.text)]
+        if not stated:
+            continue
+        most = max(stated)
+        if best is None or most > best:
+            best, where = most, [segment]
+        elif most == best:
+            where.append(segment)
+    return (best, where) if best is not None else None
+
+
+def _short_of(years: int, wanted: int) -> CriterionStatus | None:
+    """None when ``years`` is enough, else ``partly`` when close and ``not_met`` when far."""
+    if years >= wanted:
+        return None
+    return PARTLY if years >= YEARS_CLOSE_RATIO * wanted else NOT_MET
+
+
+def _quotes(
+    status: CriterionStatus,
+    shown: list[list[_Segment]],
+    claimed: list[list[_Segment]],
+    denied: list[list[_Segment]],
+    contrary: list[_Segment],
+) -> list[str]:
+    """Up to ``MAX_EVIDENCE`` quotes in document order that support ``status``."""
+    if status is NO_EVIDENCE:
+        return []
     chosen: list[_Segment] = []
 
     def take(segment: _Segment) -> None:
         if segment not in chosen and len(chosen) < MAX_EVIDENCE:
             chosen.append(segment)
 
-    # One quote per skill first, so the evidence covers the whole requirement; claims only for
-    # skills the experience does not show; then more experience if there is room.
-    for hits in body_hits:
+    # Contrary evidence first when it decided the verdict; then one quote per skill, so the
+    # evidence covers the whole requirement; claims only for skills the experience does not
+    # show; then more experience if there is room.
+    for segment in contrary:
+        take(segment)
+    if status is NOT_MET:
+        for hits in denied:
+            for segment in hits:
+                take(segment)
+    for hits in shown:
         if hits:
             take(hits[0])
-    if status is not CriterionStatus.MET:
-        for body, claims in zip(body_hits, claim_hits, strict=True):
+    if status is not MET:
+        for body, claims in zip(shown, claimed, strict=True):
             if not body:
                 for segment in claims:
                     take(segment)
-    for hits in body_hits:
+    for hits in shown:
         for segment in hits:
             take(segment)
-    evidence = [s.text for s in sorted(chosen, key=lambda s: s.start)]
-    if status is CriterionStatus.NOT_MET:
-        evidence = []
+    return [s.text for s in sorted(chosen, key=lambda s: s.start)]
+
+
+def _assess_years_only(
+    segments: Sequence[_Segment], requirement: Requirement
+) -> CriterionAssessment:
+    """A requirement that names years and nothing else ("5+ years of experience")."""
+    wanted = requirement.min_years or 0
+    stated = _years_in(s for s in segments if s.kind == "body")
+    if stated is None:
+        return _assessment(requirement, NO_EVIDENCE, [], "the resume states no years")
+    years, where = stated
+    status = _short_of(years, wanted) or MET
+    quotes = [s.text for s in where[:MAX_EVIDENCE]]
+    return _assessment(requirement, status, quotes, f"states {years} years; {wanted} asked")
+
+
+def _assessment(
+    requirement: Requirement, status: CriterionStatus, evidence: list[str], reason: str
+) -> CriterionAssessment:
     return CriterionAssessment(
-        requirement=requirement.text, kind=requirement.kind, status=status, evidence=evidence
+        requirement=requirement.text,
+        kind=requirement.kind,
+        status=status,
+        evidence=evidence,
+        reason=reason,
     )
+
+
+def _assess(
+    segments: Sequence[_Segment],
+    criterion: _Criterion,
+    years_experience: int | None,
+    words: frozenset[str] | None = None,
+) -> CriterionAssessment:
+    """Judge one compiled requirement against the content segments of one resume.
+
+    ``words`` (the lower-case alphanumeric runs of the resume) lets a skill that cannot occur
+    skip the sentence scan.
+    """
+    requirement = criterion.requirement
+    if not criterion.matchers:
+        if requirement.min_years is not None:
+            return _assess_years_only(segments, requirement)
+        return _assessment(requirement, NO_EVIDENCE, [], "the requirement names nothing to check")
+
+    shown: list[list[_Segment]] = []
+    claimed: list[list[_Segment]] = []
+    denied: list[list[_Segment]] = []
+    for matcher, anchors in zip(criterion.matchers, criterion.anchors, strict=True):
+        body: list[_Segment] = []
+        claims: list[_Segment] = []
+        negated: list[_Segment] = []
+        possible = words is None or anchors is None or not words.isdisjoint(anchors)
+        for segment in segments if possible else ():
+            position = matcher(segment.text)
+            if position < 0:
+                continue
+            if _negated(segment.text, position):
+                negated.append(segment)
+            elif segment.kind == "body":
+                body.append(segment)
+            else:
+                claims.append(segment)
+        shown.append(body)
+        claimed.append(claims)
+        denied.append(negated)
+
+    is_shown = [bool(hits) for hits in shown]
+    is_claimed = [bool(hits) for hits in claimed]
+    is_denied = [
+        bool(d) and not s and not c for d, s, c in zip(denied, shown, claimed, strict=True)
+    ]
+    reason = ""
+    if criterion.any_of:
+        if any(is_shown):
+            status = MET
+        elif any(is_claimed):
+            status, reason = PARTLY, "only listed, not shown in the experience"
+        elif any(is_denied):
+            status, reason = NOT_MET, "the resume says the candidate lacks it"
+        else:
+            status = NO_EVIDENCE
+    elif all(is_shown):
+        status = MET
+    elif not any(is_shown) and not any(is_claimed):
+        if any(is_denied):
+            status, reason = NOT_MET, "the resume says the candidate lacks it"
+        else:
+            status = NO_EVIDENCE
+    elif not any(is_shown):
+        status, reason = PARTLY, "only listed, not shown in the experience"
+    else:
+        status, reason = PARTLY, "only some of the skills it names are shown"
+
+    contrary: list[_Segment] = []
+    wanted = requirement.min_years
+    if wanted is not None and status in (MET, PARTLY):
+        # Years stated next to the skill ("8 years ... Python") win over the candidate's total.
+        stated = _years_in(s for hits in shown + claimed for s in hits)
+        if stated is not None:
+            years, where = stated
+            source = f"states {years} years"
+        elif years_experience is not None:
+            years, where, source = years_experience, [], f"{years_experience} years in total"
+        else:
+            years, where, source = wanted, [], ""
+        verdict = _short_of(years, wanted)
+        # Close years make a met requirement partly met; far-off years contradict it.
+        if verdict is NOT_MET or (verdict is PARTLY and status is MET):
+            status, reason, contrary = verdict, f"{source}; {wanted}+ asked", where
+    evidence = _quotes(status, shown, claimed, denied, contrary)
+    if status is NO_EVIDENCE:
+        reason = "nothing in the resume speaks to it"
+    return _assessment(requirement, status, evidence, reason)
+
+
+def _content(text: str) -> list[_Segment]:
+    return [s for s in _segments(text) if s.kind != "heading"]
+
+
+def assess_requirement(
+    resume_text: str, requirement: Requirement, years_experience: int | None = None
+) -> CriterionAssessment:
+    """Judge one requirement against one resume text, quoting up to three sentences.
+
+    ``met``: every skill of the requirement (any one, when the requirement says "or") appears
+    in a sentence about the candidate's work, with the years asked. ``partly``: only in a skills
+    line or the header, only some of the skills, or years short but close. ``not_met``: a
+    sentence denies it, or the years stated are far short; the quotes are that contrary
+    evidence. ``no_evidence``: nothing speaks to it, and no quote. Years stated next to the
+    skill ("8 years ... Python") win over ``years_experience``, the candidate's total.
+    """
+    return _assess(_content(resume_text), _criterion(requirement), years_experience)
 
 
 def _label(requirement: Requirement) -> str:
@@ -333,79 +571,151 @@ def _summary(
 ) -> str:
     """One factual sentence about the requirements only: never about the person."""
 
-    def labels(pairs: list[tuple[Requirement, CriterionAssessment]], status: str) -> list[str]:
-        return [_label(req) for req, assessment in pairs if assessment.status == status]
+    def labels(
+        pairs: list[tuple[Requirement, CriterionAssessment]], status: CriterionStatus
+    ) -> list[str]:
+        return [_label(req) for req, assessment in pairs if assessment.status is status]
 
-    met = labels(must, CriterionStatus.MET)
-    partial = labels(must, CriterionStatus.PARTIAL)
-    missing = labels(must, CriterionStatus.NOT_MET)
+    met = labels(must, MET)
     parts: list[str] = []
     if must:
         head = f"Meets {len(met)} of {len(must)} must-haves"
         parts.append(f"{head} ({', '.join(met)})" if met else head)
     else:
         parts.append("No must-haves to assess")
-    if partial:
-        parts.append(f"partial on {', '.join(partial)}")
-    if missing:
-        parts.append(f"no evidence for {', '.join(missing)}")
+    wording = ((PARTLY, "partly on"), (NOT_MET, "not met on"), (NO_EVIDENCE, "no evidence for"))
+    for status, words in wording:
+        found = labels(must, status)
+        if found:
+            parts.append(f"{words} {', '.join(found)}")
     if nice:
-        nice_met = len(labels(nice, CriterionStatus.MET))
+        nice_met = len(labels(nice, MET))
         parts.append(f"{nice_met} of {len(nice)} nice-to-haves")
     return "; ".join(parts) + "."
 
 
-def screen_candidate(candidate: Candidate, jd: JobDescription) -> ScreenedCandidate:
-    """Screen one candidate against every requirement of ``jd``.
-
-    The score (0-100) weighs must-haves 3 and nice-to-haves 1, with met 1, partial 0.5 and
-    not met 0. The rank is a placeholder 1 until :func:`rank_candidates` orders the list.
-    """
+def _screen(
+    candidate: Candidate, jd: JobDescription, must: Sequence[_Criterion], nice: Sequence[_Criterion]
+) -> ScreenedCandidate:
+    segments = _content(candidate.resume_text)
+    words = frozenset(_RUN.findall(candidate.resume_text.lower()))
     years = candidate.years_experience
-    must = [(r, assess_requirement(candidate.resume_text, r, years)) for r in jd.must_haves]
-    nice = [(r, assess_requirement(candidate.resume_text, r, years)) for r in jd.nice_to_haves]
-    earned = sum(MUST_HAVE_WEIGHT * _STATUS_CREDIT[a.status] for _, a in must)
-    earned += sum(NICE_TO_HAVE_WEIGHT * _STATUS_CREDIT[a.status] for _, a in nice)
-    possible = MUST_HAVE_WEIGHT * len(must) + NICE_TO_HAVE_WEIGHT * len(nice)
+    must_pairs = [(c.requirement, _assess(segments, c, years, words)) for c in must]
+    nice_pairs = [(c.requirement, _assess(segments, c, years, words)) for c in nice]
+    earned = sum(MUST_HAVE_WEIGHT * CREDIT[a.status] for _, a in must_pairs)
+    earned += sum(NICE_TO_HAVE_WEIGHT * CREDIT[a.status] for _, a in nice_pairs)
+    possible = MUST_HAVE_WEIGHT * len(must_pairs) + NICE_TO_HAVE_WEIGHT * len(nice_pairs)
     score = round(100 * earned / possible, 1) if possible else 0.0
     return ScreenedCandidate(
         candidate_id=candidate.id,
         name=candidate.name,
         rank=1,
         score=score,
-        must_haves_met=sum(1 for _, a in must if a.status is CriterionStatus.MET),
-        must_haves_total=len(must),
-        assessments=[a for _, a in must] + [a for _, a in nice],
-        summary=_summary(must, nice),
+        must_haves_met=sum(1 for _, a in must_pairs if a.status is MET),
+        must_haves_total=len(must_pairs),
+        assessments=[a for _, a in must_pairs] + [a for _, a in nice_pairs],
+        summary=_summary(must_pairs, nice_pairs),
     )
 
 
-def rank_candidates(screened: list[ScreenedCandidate]) -> list[ScreenedCandidate]:
-    """Order by must-haves met, then score, then candidate id, and number the ranks from 1.
+def screen_candidate(
+    candidate: Candidate, jd: JobDescription, *, blind: bool = True
+) -> ScreenedCandidate:
+    """Screen one candidate against every requirement of ``jd`` (see the module docstring).
 
-    Must-haves come first because a high score built on nice-to-haves should not outrank a
-    candidate who has what the job cannot do without. Returns new objects.
+    With ``blind`` (the default) the candidate's blind view is screened: quotes come from the
+    blind text and the result carries no name. The rank is a placeholder 1 until
+    :func:`rank_candidates` orders the list.
     """
-    ordered = sorted(screened, key=lambda c: (-c.must_haves_met, -c.score, c.candidate_id))
+    seen = blind_view(candidate) if blind else candidate
+    return _screen(
+        seen,
+        jd,
+        [_criterion(r) for r in jd.must_haves],
+        [_criterion(r) for r in jd.nice_to_haves],
+    )
+
+
+def _gaps(candidate: ScreenedCandidate) -> int:
+    """How many must-haves the candidate shows nothing of, or the resume contradicts."""
+    return sum(
+        1
+        for a in candidate.assessments
+        if a.kind == "must_have" and a.status in (NOT_MET, NO_EVIDENCE)
+    )
+
+
+def _tier(candidate: ScreenedCandidate) -> int:
+    if candidate.must_haves_met >= candidate.must_haves_total:
+        return 0
+    return 1 if _gaps(candidate) == 0 else 2
+
+
+def rank_candidates(screened: list[ScreenedCandidate]) -> list[ScreenedCandidate]:
+    """Order by tier (all must-haves met; none missing; some missing), then must-haves met,
+    then score, then candidate id, and number the ranks from 1. Returns new objects."""
+    ordered = sorted(
+        screened, key=lambda c: (_tier(c), -c.must_haves_met, -c.score, c.candidate_id)
+    )
     return [c.model_copy(update={"rank": rank}) for rank, c in enumerate(ordered, start=1)]
 
 
 def screen_pool(
-    candidates: Iterable[Candidate], jd: JobDescription, *, limit: int | None = None
+    candidates: Iterable[Candidate],
+    jd: JobDescription,
+    *,
+    limit: int | None = None,
+    blind: bool = True,
 ) -> Shortlist:
-    """Screen and rank ``candidates`` for ``jd``; keep the best ``limit`` (all when None)."""
+    """Screen every candidate for ``jd``, rank them all, and keep the best ``limit``.
+
+    The deterministic pass always screens the whole pool, so the cut is by evidence, not by
+    order of arrival; ``limit`` (all when None) is how many the LLM screener then sees.
+    ``pool_size`` on the result says how many were screened.
+    """
     if limit is not None and limit < 0:
         raise DomainError(f"limit must be 0 or more, got {limit}")
-    ranked = rank_candidates([screen_candidate(c, jd) for c in candidates])
-    return Shortlist(job_title=jd.title, candidates=ranked if limit is None else ranked[:limit])
+    must = [_criterion(r) for r in jd.must_haves]
+    nice = [_criterion(r) for r in jd.nice_to_haves]
+    screened = [_screen(blind_view(c) if blind else c, jd, must, nice) for c in candidates]
+    ranked = rank_candidates(screened)
+    return Shortlist(
+        job_title=jd.title,
+        candidates=ranked if limit is None else ranked[:limit],
+        pool_size=len(ranked),
+    )
+
+
+# A "[name]" placeholder in a quote stands for one to four capitalised words of the original.
+_NAME_SPAN = r"(?:\[name\]|[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*){0,3})"
+
+
+def _grounded(quote: str, text: str, blind: Callable[[], str]) -> bool:
+    """Whether ``quote`` is verbatim in ``text`` or in its blind view.
+
+    The blind view is recomputed from the text without the candidate's name, so a quote with a
+    "[name]" placeholder matches where the original has the name.
+    """
+    if quote in text:
+        return True
+    redacted = blind()
+    if quote in redacted:
+        return True
+    if NAME not in quote:
+        return False
+    pattern = re.escape(quote).replace(re.escape(NAME), _NAME_SPAN)
+    return re.search(pattern, redacted) is not None
 
 
 def verify_evidence(shortlist: Shortlist, resumes: Mapping[str, str]) -> list[str]:
     """Problems with the evidence of a shortlist, in words a reviewer can act on.
 
-    Flags every quote that is not found verbatim in that candidate's resume (``resumes`` maps
-    candidate id to resume text), every "met" without a quote, and candidates with no resume to
-    check against. An empty list means the evidence holds up.
+    ``resumes`` maps candidate id to the text screened: the blind texts
+    (:func:`domain.redaction.blind_texts`) or the original resumes, whose blind view is then
+    recomputed. Flags every quote found verbatim in neither, every ``met``, ``partly`` or
+    ``not_met`` without a quote (``not_met`` claims contrary evidence; silence is
+    ``no_evidence``), and candidates with no resume to check against. An empty list means the
+    evidence holds up.
     """
     problems: list[str] = []
     for candidate in shortlist.candidates:
@@ -416,13 +726,27 @@ def verify_evidence(shortlist: Shortlist, resumes: Mapping[str, str]) -> list[st
                 "add it or remove the candidate"
             )
             continue
+        cache: list[str] = []
+
+        def blind(text: str = resume, cache: list[str] = cache) -> str:
+            if not cache:
+                cache.append(redact_text(text))
+            return cache[0]
+
         for assessment in candidate.assessments:
             where = f"{candidate.candidate_id}, '{assessment.requirement}'"
-            if assessment.status is CriterionStatus.MET and not assessment.evidence:
-                problems.append(f"{where}: marked met without any quoted evidence")
+            if assessment.status is not NO_EVIDENCE and not assessment.evidence:
+                problems.append(
+                    f"{where}: marked {assessment.status.value} without any quoted evidence"
+                    + (
+                        "; say no_evidence when the resume is silent"
+                        if assessment.status is NOT_MET
+                        else ""
+                    )
+                )
             for quote in assessment.evidence:
                 if not quote.strip():
                     problems.append(f"{where}: an empty evidence quote")
-                elif quote not in resume:
+                elif not _grounded(quote, resume, blind):
                     problems.append(f"{where}: quote not found verbatim in the resume: {quote!r}")
     return problems

@@ -22,7 +22,20 @@ from domain.artifacts import (
 )
 from domain.entities import Candidate, Interviewer, Recruiter
 from domain.errors import DomainError
+from domain.redaction import blind_texts, blind_view
 from domain.search import CandidateIndex
+
+
+def review_texts(artifact: BaseModel, pool: Sequence[Candidate]) -> dict[str, str]:
+    """The texts a review checks quotes against: the blind view that screening quoted from.
+
+    Only a shortlist quotes resumes; only its candidates' texts are redacted (redaction is the
+    costly part of screening, so the whole pool is not redone for a review).
+    """
+    if not isinstance(artifact, Shortlist):
+        return {}
+    ids = {c.candidate_id for c in artifact.candidates}
+    return blind_texts(c for c in pool if c.id in ids)
 
 
 @dataclass
@@ -44,6 +57,9 @@ class Workspace:
     review_findings: list[Finding] = field(default_factory=list)
     artifact_under_review: BaseModel | None = None
     outreach_count: int = 3
+    # How many screened candidates the screener hands on: the deterministic pass ranks
+    # everyone, the agents (and a real model's context) see only the top.
+    screen_top: int = 25
     # Scratch written by tools during the run (slots found before messages are drafted).
     proposed_slots: list[InterviewSlot] = field(default_factory=list)
 
@@ -61,6 +77,10 @@ class Workspace:
             return self.candidates_by_id[candidate_id]
         except KeyError as exc:
             raise DomainError(f"no candidate '{candidate_id}' in this project's pool") from exc
+
+    def blind_resume(self, candidate_id: str) -> str:
+        """A candidate's resume as screening may see it: names and contact data removed."""
+        return blind_view(self.candidate(candidate_id)).resume_text
 
     def require_job(self) -> JobDescription:
         if self.job is None:

