@@ -24,6 +24,7 @@ from domain.artifacts import (
     InterviewSlot,
     OutreachMessage,
     OutreachPlan,
+    PoolInsights,
     Review,
     SearchPlan,
     SourcingReport,
@@ -150,7 +151,7 @@ def jd_writer(convo: Conversation) -> Reply:
 
 
 def sourcer(convo: Conversation) -> Reply:
-    """Plan the search from the requirements, lint the query, then search the pool."""
+    """Plan the search from the requirements, lint the query, search, then size up the pool."""
     if failed := _failed(convo):
         return failed
     if not convo.called("build_search_plan"):
@@ -161,7 +162,13 @@ def sourcer(convo: Conversation) -> Reply:
     if not convo.called("search_candidates"):
         return Action("search_candidates", plan.model_dump(mode="json"))
     results = CandidateList.model_validate_json(_observed(convo, "search_candidates"))
-    return Final(SourcingReport(plan=plan, results=results).model_dump_json())
+    insights = None
+    if "talent_pool_insights" in convo.tools:
+        if not convo.called("talent_pool_insights"):
+            return Action("talent_pool_insights", {})
+        insights = PoolInsights.model_validate_json(_observed(convo, "talent_pool_insights"))
+    report = SourcingReport(plan=plan, results=results, insights=insights)
+    return Final(report.model_dump_json())
 
 
 def screener(convo: Conversation) -> Reply:

@@ -140,10 +140,19 @@ def _artifact_preview(name: str, artifact: dict[str, Any]) -> str:
     if name == "sourcing":
         plan = artifact["plan"]
         rows = [f"  query: {plan['boolean_query']}"]
+        rows.append(f"  filters: skills {plan['required_skills']}, location {plan['location']}")
         rows += [
             f"  {c['candidate_id']}  {c['score']:.3f}  {c['name']} - {c['headline']}"
             for c in artifact["results"]["candidates"][:10]
         ]
+        insights = artifact.get("insights")
+        if insights:
+            rows.append(
+                f"  pool: {insights['pool_size']} candidates, {insights['meeting_all']} show "
+                "every must-have"
+            )
+            if insights.get("narrowest"):
+                rows.append(f"  hint: {insights['narrowest']['message']}")
         return "\n".join(rows)
     if name == "screening":
         rows = []

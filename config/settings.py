@@ -80,6 +80,13 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     memory: MemorySettings = Field(default_factory=MemorySettings)
     max_review_rounds: int = Field(default=2, ge=0, le=5)
+    cache_dir: Path | None = Field(
+        default=None,
+        description="derived data that can be rebuilt (search indexes); default: <data>/cache",
+    )
+    screen_top: int = Field(
+        default=25, ge=1, le=500, description="screened candidates the agents (and LLM) see"
+    )
 
     @property
     def data_path(self) -> Path:
@@ -90,6 +97,11 @@ class Settings(BaseSettings):
     def database_url(self) -> str:
         """The configured database URL, or SQLite in the data directory."""
         return self.database.url or f"sqlite:///{self.data_path / 'hirecrew.db'}"
+
+    @property
+    def cache_path(self) -> Path:
+        """Where rebuildable data lives: search indexes keyed by what they index."""
+        return (self.cache_dir or self.data_path / "cache").expanduser().resolve()
 
     @property
     def audit_path(self) -> Path:

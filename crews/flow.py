@@ -31,7 +31,7 @@ from crews.assembly import build_crew
 from crews.audit import AuditLog, current_run, current_stage
 from crews.decisions import DecisionRecord, GateDecision
 from crews.errors import GateError, StageOutputError
-from crews.project import ProjectSpec, load_pool
+from crews.project import ProjectSpec, index_dir, load_pool
 from crews.stages import REVIEW_CREW, STAGE_BY_NAME, STAGE_NAMES, Stage
 from domain.artifacts import (
     Finding,
@@ -215,6 +215,8 @@ class HiringFlow(Flow[HiringState]):
             previous_draft=previous,
             review_findings=findings,
             outreach_count=project.outreach_count,
+            screen_top=self.runtime.settings.screen_top,
+            index_dir=index_dir(self.runtime.settings.cache_path, project.pool_path),
         )
 
     def _inputs(self, stage: Stage, findings: list[Finding]) -> dict[str, str]:

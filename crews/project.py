@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -36,3 +37,25 @@ def load_pool(path: str) -> list[Candidate]:
 @lru_cache(maxsize=8)
 def _cached_pool(path: str, mtime_ns: int) -> tuple[Candidate, ...]:
     return tuple(read_pool_jsonl(Path(path)))
+
+
+def index_dir(cache: Path, pool_path: str) -> Path:
+    """Where a pool's search index is cached: one directory per pool content.
+
+    Keyed by content, not path, so the same pool in two places (a copied data directory, the
+    demo seeded twice) is embedded once; a changed pool gets an index of its own.
+    """
+    return cache / "index" / _file_digest(str(Path(pool_path).resolve()), _mtime(pool_path))
+
+
+def _mtime(path: str) -> int:
+    return Path(path).stat().st_mtime_ns
+
+
+@lru_cache(maxsize=8)
+def _file_digest(path: str, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]

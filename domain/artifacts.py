@@ -66,11 +66,49 @@ class CandidateList(BaseModel):
     pool_size: int = Field(default=0, ge=0)
 
 
+class MustHaveCount(BaseModel):
+    """How many candidates meet one must-have."""
+
+    requirement: str
+    skills: list[str] = Field(default_factory=list)
+    candidates: int = Field(ge=0)
+
+
+class SkillCount(BaseModel):
+    """A skill and how many candidates have it."""
+
+    skill: str
+    candidates: int = Field(ge=0)
+
+
+class RelaxHint(BaseModel):
+    """The must-have whose removal would widen the pool most."""
+
+    requirement: str
+    meeting_all: int = Field(ge=0, description="candidates meeting every must-have now")
+    meeting_all_without: int = Field(ge=0, description="... if this one were dropped")
+    message: str
+
+
+class PoolInsights(BaseModel):
+    """What the pool looks like for a set of must-haves."""
+
+    pool_size: int = Field(ge=0)
+    must_haves: list[MustHaveCount] = Field(default_factory=list)
+    meeting_all: int = Field(ge=0, description="candidates meeting every must-have")
+    co_occurring: list[SkillCount] = Field(
+        default_factory=list,
+        description="skills most often found with the must-haves (in candidates meeting any)",
+    )
+    narrowest: RelaxHint | None = None
+
+
 class SourcingReport(BaseModel):
-    """Sourcing stage output: the plan and what it found."""
+    """Sourcing stage output: the plan that ran, what it found, and what the pool looks like."""
 
     plan: SearchPlan
     results: CandidateList
+    insights: PoolInsights | None = None
 
 
 class CriterionStatus(StrEnum):

@@ -20,9 +20,15 @@ from functools import lru_cache
 from types import MappingProxyType
 
 import numpy as np
-from pydantic import BaseModel, Field
 
-from domain.artifacts import JobDescription, SearchPlan
+from domain.artifacts import (
+    JobDescription,
+    MustHaveCount,
+    PoolInsights,
+    RelaxHint,
+    SearchPlan,
+    SkillCount,
+)
 from domain.entities import Candidate
 from domain.screening import key_phrases
 from domain.skills import SKILLS, canonical_skill, find_skills, skill_aliases, skill_pattern
@@ -37,43 +43,6 @@ __all__ = [
 ]
 
 TOP_SKILLS = 10
-
-
-class MustHaveCount(BaseModel):
-    """How many candidates meet one must-have."""
-
-    requirement: str
-    skills: list[str] = Field(default_factory=list)
-    candidates: int = Field(ge=0)
-
-
-class SkillCount(BaseModel):
-    """A skill and how many candidates have it."""
-
-    skill: str
-    candidates: int = Field(ge=0)
-
-
-class RelaxHint(BaseModel):
-    """The must-have whose removal would widen the pool most."""
-
-    requirement: str
-    meeting_all: int = Field(ge=0, description="candidates meeting every must-have now")
-    meeting_all_without: int = Field(ge=0, description="... if this one were dropped")
-    message: str
-
-
-class PoolInsights(BaseModel):
-    """What the pool looks like for a set of must-haves."""
-
-    pool_size: int = Field(ge=0)
-    must_haves: list[MustHaveCount] = Field(default_factory=list)
-    meeting_all: int = Field(ge=0, description="candidates meeting every must-have")
-    co_occurring: list[SkillCount] = Field(
-        default_factory=list,
-        description="skills most often found with the must-haves (in candidates meeting any)",
-    )
-    narrowest: RelaxHint | None = None
 
 
 # --- fast skill extraction ---------------------------------------------------------------

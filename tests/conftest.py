@@ -11,6 +11,9 @@ from pathlib import Path
 
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="hirecrew-tests-"))
 os.environ["HIRECREW_DATA_DIR"] = str(_SESSION_DIR)
+# Search indexes are rebuildable: every test (and CLI subprocess) shares one cache, so the demo
+# pool is embedded once per session rather than once per test.
+os.environ["HIRECREW_CACHE_DIR"] = str(_SESSION_DIR / "cache")
 
 from config.settings import Settings, quiet_environment  # noqa: E402
 

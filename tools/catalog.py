@@ -12,6 +12,7 @@ TOOL_NAMES: frozenset[str] = frozenset(
         "revise_job_description",
         "build_search_plan",
         "search_candidates",
+        "talent_pool_insights",
         "lint_search_query",
         "screen_candidates",
         "get_candidate_resume",

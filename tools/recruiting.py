@@ -19,6 +19,7 @@ from domain.artifacts import (
     SearchPlan,
 )
 from domain.errors import DomainError, HirecrewError
+from domain.insights import pool_insights
 from domain.intake import parse_intake_notes
 from domain.jd import compose_job_description
 from domain.language import lint_text
@@ -165,9 +166,23 @@ class SearchCandidatesTool(WorkspaceTool):
         def run() -> str:
             args = SearchArgs.model_validate(kwargs)
             plan = SearchPlan.model_validate(args.model_dump(exclude={"limit"}))
-            return _json(self.workspace.index.search(plan, limit=args.limit))
+            return _json(self.workspace.search_index.search(plan, limit=args.limit))
 
         return _guard(run)
+
+
+class PoolInsightsTool(WorkspaceTool):
+    name: str = "talent_pool_insights"
+    description: str = (
+        "For the confirmed job's must-haves: pool size, how many candidates meet each and all "
+        "of them, the skills that most often come with them, and which requirement narrows "
+        "the pool most (a hint to relax it). No arguments; returns JSON."
+    )
+    args_schema: type[BaseModel] = NoArgs
+
+    def _run(self, **_: Any) -> str:
+        ws = self.workspace
+        return _guard(lambda: _json(pool_insights(list(ws.pool), ws.require_job())))
 
 
 class QueryArgs(BaseModel):
@@ -410,6 +425,7 @@ TOOL_CLASSES: dict[str, type[WorkspaceTool]] = {
         ReviseJobDescriptionTool,
         BuildSearchPlanTool,
         SearchCandidatesTool,
+        PoolInsightsTool,
         LintSearchQueryTool,
         ScreenCandidatesTool,
         GetResumeTool,

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from pathlib import Path
 
 from pydantic import BaseModel
 
@@ -20,10 +21,11 @@ from domain.artifacts import (
     Shortlist,
     SourcingReport,
 )
+from domain.embeddings import shared_embedder
 from domain.entities import Candidate, Interviewer, Recruiter
 from domain.errors import DomainError
+from domain.hybrid_search import HybridIndex
 from domain.redaction import blind_texts, blind_view
-from domain.search import CandidateIndex
 
 
 def review_texts(artifact: BaseModel, pool: Sequence[Candidate]) -> dict[str, str]:
@@ -60,6 +62,8 @@ class Workspace:
     # How many screened candidates the screener hands on: the deterministic pass ranks
     # everyone, the agents (and a real model's context) see only the top.
     screen_top: int = 25
+    # Where this pool's hybrid search index is kept between runs; None keeps it in memory.
+    index_dir: Path | None = None
     # Scratch written by tools during the run (slots found before messages are drafted).
     proposed_slots: list[InterviewSlot] = field(default_factory=list)
 
@@ -68,8 +72,16 @@ class Workspace:
         return {c.id: c for c in self.pool}
 
     @cached_property
-    def index(self) -> CandidateIndex:
-        return CandidateIndex(self.pool)
+    def search_index(self) -> HybridIndex:
+        """The pool's hybrid (BM25 + embeddings) index, synced: only new resumes are embedded."""
+        embedder = shared_embedder()
+        index = (
+            HybridIndex.open(self.index_dir, embedder)
+            if self.index_dir is not None
+            else HybridIndex(embedder)
+        )
+        index.sync(list(self.pool))
+        return index
 
     def candidate(self, candidate_id: str) -> Candidate:
         """A pool candidate by id; tools pass this error text back to the agent."""

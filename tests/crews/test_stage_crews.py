@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from crews.project import load_pool
+from crews.project import index_dir, load_pool
 from domain.artifacts import JobDescription, OutreachPlan, Shortlist, SourcingReport
 from domain.intake import parse_intake_notes
 from domain.jd import compose_job_description
@@ -15,7 +15,7 @@ from domain.search import build_search_plan, search_candidates
 
 
 @pytest.fixture
-def workspace_for(project: Any) -> Any:
+def workspace_for(project: Any, settings: Any) -> Any:
     from tools.workspace import Workspace
 
     pool = load_pool(project.pool_path)
@@ -36,6 +36,7 @@ def workspace_for(project: Any) -> Any:
             job=job,
             sourcing=sourcing,
             shortlist=screen_pool(chosen, job),
+            index_dir=index_dir(settings.cache_path, project.pool_path),
         )
 
     return make
