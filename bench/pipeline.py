@@ -38,6 +38,9 @@ def _domain_only_ms(project: Any, repeat: int) -> dict[str, float]:
     """The same domain work each stage's tools and checks do, called directly (no crewai)."""
     from crews.project import load_pool
     from domain.artifacts import OutreachPlan, SourcingReport
+    from domain.embeddings import shared_embedder
+    from domain.hybrid_search import HybridIndex
+    from domain.insights import pool_insights
     from domain.intake import parse_intake_notes
     from domain.jd import compose_job_description
     from domain.outreach import draft_outreach_message
@@ -45,7 +48,7 @@ def _domain_only_ms(project: Any, repeat: int) -> dict[str, float]:
     from domain.revision import revise_job_description
     from domain.scheduling import assign_slots, build_invite
     from domain.screening import screen_pool
-    from domain.search import CandidateIndex, build_search_plan
+    from domain.search import build_search_plan
 
     pool = load_pool(project.pool_path)
     resumes = {c.id: c.resume_text for c in pool}
@@ -61,9 +64,17 @@ def _domain_only_ms(project: Any, repeat: int) -> dict[str, float]:
         first = run_checks("intake", draft)
         run_checks("intake", revise_job_description(draft, first.findings))
 
+    # The pipeline keeps the pool's index between runs; so does this baseline (synced once).
+    index = HybridIndex(shared_embedder())
+    index.sync(list(pool))
+
     def sourcing() -> SourcingReport:
         plan = build_search_plan(job)
-        report = SourcingReport(plan=plan, results=CandidateIndex(pool).search(plan, limit=25))
+        report = SourcingReport(
+            plan=plan,
+            results=index.search(plan, limit=25),
+            insights=pool_insights(list(pool), job),
+        )
         run_checks("sourcing", report, resumes=resumes)
         return report
 

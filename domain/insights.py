@@ -13,11 +13,9 @@ skills are extracted once, so 10,000 candidates take seconds.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from types import MappingProxyType
 
 import numpy as np
 
@@ -31,7 +29,7 @@ from domain.artifacts import (
 )
 from domain.entities import Candidate
 from domain.screening import key_phrases
-from domain.skills import SKILLS, canonical_skill, find_skills, skill_aliases, skill_pattern
+from domain.skills import canonical_skill, find_skills, skill_pattern
 
 __all__ = [
     "MustHaveCount",
@@ -39,67 +37,9 @@ __all__ = [
     "RelaxHint",
     "SkillCount",
     "pool_insights",
-    "skills_in",
 ]
 
 TOP_SKILLS = 10
-
-
-# --- fast skill extraction ---------------------------------------------------------------
-
-_RUN = re.compile(r"[a-z0-9]+")
-
-
-@lru_cache(maxsize=1)
-def _anchors() -> Mapping[str, tuple[tuple[str, int], ...]]:
-    """First alphanumeric run of every alias -> (skill, offset of the run in the alias).
-
-    An alias can only match where its first run stands as a whole run in the text (the skill
-    patterns refuse a word character before a match), so only those places need trying.
-    """
-    index: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for skill in SKILLS:
-        for alias in skill_aliases(skill):
-            run = _RUN.search(alias)
-            if run is not None and (skill, run.start()) not in index[run.group(0)]:
-                index[run.group(0)].append((skill, run.start()))
-    return MappingProxyType({run: tuple(entries) for run, entries in index.items()})
-
-
-def skills_in(text: str) -> list[str]:
-    """The same list as :func:`domain.skills.find_skills`, about a hundred times faster.
-
-    Instead of scanning the whole text with every skill's pattern, each pattern is tried only
-    where the first word of one of its aliases occurs; overlaps are resolved the same way
-    (leftmost, then longest).
-    """
-    lower = text.lower()
-    if len(lower) != len(text):  # a few Unicode letters change length in lower case
-        return find_skills(text)
-    anchors = _anchors()
-    positions: dict[str, list[int]] = defaultdict(list)
-    for match in _RUN.finditer(lower):
-        if match.group(0) in anchors:
-            positions[match.group(0)].append(match.start())
-    matches: set[tuple[int, int, str]] = set()
-    for run, starts in positions.items():
-        for skill, offset in anchors[run]:
-            pattern = skill_pattern(skill)
-            for start in starts:
-                if start < offset:
-                    continue
-                found = pattern.match(text, start - offset)
-                if found is not None and found.end() > found.start():
-                    matches.add((found.start(), -found.end(), skill))
-    taken_until = -1
-    result: list[str] = []
-    for start, neg_end, skill in sorted(matches):
-        if start < taken_until:
-            continue
-        taken_until = -neg_end
-        if skill not in result:
-            result.append(skill)
-    return result
 
 
 # --- must-haves --------------------------------------------------------------------------
@@ -194,7 +134,7 @@ def pool_insights(
     required = {skill for m in must for skill in m.skills}
     for row, candidate in enumerate(candidates):
         text = candidate.resume_text
-        found = frozenset(skills_in(text))
+        found = frozenset(find_skills(text))
         for column, must_have in enumerate(must):
             meets[row, column] = must_have.test(found, text)
         if must and meets[row].any():

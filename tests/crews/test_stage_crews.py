@@ -7,11 +7,18 @@ from typing import Any
 import pytest
 
 from crews.project import index_dir, load_pool
-from domain.artifacts import JobDescription, OutreachPlan, Shortlist, SourcingReport
+from domain.artifacts import (
+    CandidateList,
+    CandidateMatch,
+    JobDescription,
+    OutreachPlan,
+    Shortlist,
+    SourcingReport,
+)
 from domain.intake import parse_intake_notes
 from domain.jd import compose_job_description
 from domain.screening import screen_pool
-from domain.search import build_search_plan, search_candidates
+from domain.search import build_search_plan
 
 
 @pytest.fixture
@@ -20,9 +27,15 @@ def workspace_for(project: Any, settings: Any) -> Any:
 
     pool = load_pool(project.pool_path)
     job = compose_job_description(parse_intake_notes(project.intake_notes), company="Acme")
-    results = search_candidates(pool, build_search_plan(job), limit=10)
+    # The ten backend engineers of the pool stand in for a confirmed sourcing result.
+    chosen = [c for c in pool if "Backend" in c.headline][:10]
+    results = CandidateList(
+        candidates=[
+            CandidateMatch(candidate_id=c.id, name=c.name, headline=c.headline, score=1.0)
+            for c in chosen
+        ]
+    )
     sourcing = SourcingReport(plan=build_search_plan(job), results=results)
-    chosen = [c for c in pool if c.id in {m.candidate_id for m in results.candidates}]
 
     def make(stage: str) -> Workspace:
         return Workspace(

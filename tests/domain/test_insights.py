@@ -9,9 +9,8 @@ import pytest
 
 from domain.artifacts import JobDescription, SearchPlan
 from domain.entities import Candidate
-from domain.insights import pool_insights, skills_in
+from domain.insights import pool_insights
 from domain.screening import requirement_from_text
-from domain.skills import find_skills
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
@@ -79,18 +78,6 @@ def test_an_empty_pool_and_no_must_haves() -> None:
     assert (empty.pool_size, empty.meeting_all, empty.must_haves[0].candidates) == (0, 0, 0)
     none = pool_insights(POOL, _jd())
     assert (none.must_haves, none.meeting_all, none.co_occurring) == ([], 0, [])
-
-
-def test_fast_extraction_equals_find_skills() -> None:
-    texts = [c.resume_text for c in POOL] + [
-        "Go, Rust and R; node.js, .NET, C++ and C#; K8s; machine-learning; A/R; Go Green.",
-        "İstanbul: Python",  # a letter whose lower case is longer: falls back to find_skills
-    ]
-    resumes = DATA / "resumes" / "resumes.json"
-    if resumes.is_file():
-        texts += [r["text"] for r in json.loads(resumes.read_text(encoding="utf-8"))[::60]]
-    for text in texts:
-        assert skills_in(text) == find_skills(text)
 
 
 def test_real_resumes_count_quickly() -> None:

@@ -96,3 +96,39 @@ def test_skill_pattern_for_unknown_term_matches_the_term() -> None:
     pattern = skill_pattern("COBOL")
     assert pattern.search("ten years of cobol")
     assert not pattern.search("cobolt")
+
+
+def _find_skills_by_full_scan(text: str) -> list[str]:
+    """The reference: every skill's pattern over the whole text, leftmost-longest wins."""
+    from domain.skills import SKILLS, skill_pattern
+
+    matches = sorted(
+        (m.start(), -m.end(), skill)
+        for skill in SKILLS
+        for m in skill_pattern(skill).finditer(text)
+        if m.end() > m.start()
+    )
+    taken_until, found = -1, []
+    for start, neg_end, skill in matches:
+        if start < taken_until:
+            continue
+        taken_until = -neg_end
+        if skill not in found:
+            found.append(skill)
+    return found
+
+
+def test_anchored_matching_finds_what_a_full_scan_finds() -> None:
+    import json
+    from pathlib import Path
+
+    texts = [
+        "Go, Rust and R; node.js, .NET, C++ and C#; K8s; machine-learning; A/R; Go Green.",
+        "İstanbul: Python and Straße planning",  # case folding changes the length
+        "Senior accountant: GAAP, payroll, QuickBooks Online; React Native apps; Excel at SQL.",
+    ]
+    resumes = Path(__file__).resolve().parents[2].parent / "shared/data/resumes/resumes.json"
+    if resumes.is_file():
+        texts += [r["text"] for r in json.loads(resumes.read_text(encoding="utf-8"))[::120]]
+    for text in texts:
+        assert find_skills(text) == _find_skills_by_full_scan(text)
