@@ -8,8 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from config.errors import ConfigError
-from config.settings import Settings, get_settings
+from cli.common import DataDir, fail, settings_for
 from domain.candidate_store import CandidateStore
 from domain.entities import Candidate
 from domain.errors import DomainError
@@ -17,31 +16,14 @@ from domain.ingest import IngestOutcome, ingest_paths
 
 app = typer.Typer(help="Import resumes into the candidate pool and inspect candidates.")
 
-EXIT_INVALID = 2
 BATCH = 200
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="overrides HIRECREW_DATA_DIR")]
-
-
-def _fail(message: str, code: int = EXIT_INVALID) -> typer.Exit:
-    typer.secho(message, fg=typer.colors.RED, err=True)
-    return typer.Exit(code)
-
-
-def _settings(data_dir: Path | None) -> Settings:
-    try:
-        settings = get_settings()
-    except ConfigError as exc:
-        raise _fail(str(exc)) from exc
-    if data_dir is not None:
-        settings = settings.model_copy(update={"data_dir": data_dir})
-    return settings
 
 
 def _store(data_dir: Path | None) -> CandidateStore:
     try:
-        return CandidateStore(_settings(data_dir).data_path / "pool")
+        return CandidateStore(settings_for(data_dir).data_path / "pool")
     except DomainError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
 
 
 @app.command("import")
@@ -54,7 +36,7 @@ def import_(
     """Import PDF, DOCX, TXT/MD resumes and JSON/CSV exports; report refusals and flags."""
     missing = [str(path) for path in paths if not path.exists()]
     if missing:
-        raise _fail(f"no such file or directory: {', '.join(missing)}")
+        raise fail(f"no such file or directory: {', '.join(missing)}")
     store = _store(data_dir)
     imported: list[str] = []
     produced = 0
@@ -113,7 +95,7 @@ def show(
     try:
         candidate = store.get(candidate_id)
     except DomainError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     if as_json:
         typer.echo(json.dumps({**candidate.model_dump(), "text": candidate.resume_text}))
         return

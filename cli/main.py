@@ -16,12 +16,13 @@ import click
 import typer
 
 from cli.candidates import app as candidates_app
+from cli.common import EXIT_FAILED, EXIT_INVALID, DataDir, fail, settings_for
 from cli.screen import app as screen_app
 from cli.search import app as search_app
 from cli.taxonomy import app as taxonomy_app
 from config import DEFAULT_CONFIG_DIR
 from config.errors import ConfigError
-from config.settings import Settings, get_settings, quiet_environment
+from config.settings import Settings, quiet_environment
 from domain.errors import HirecrewError
 
 if TYPE_CHECKING:
@@ -40,23 +41,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(project_app, name="project")
 app.add_typer(audit_app, name="audit")
 
-EXIT_INVALID = 2
 T = TypeVar("T")
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.secho(message, fg=typer.colors.RED, err=True)
-    return typer.Exit(code)
-
-
-def _settings(data_dir: Path | None) -> Settings:
-    try:
-        settings = get_settings()
-    except ConfigError as exc:
-        raise _fail(str(exc), EXIT_INVALID) from exc
-    if data_dir is not None:
-        settings = settings.model_copy(update={"data_dir": data_dir})
-    return settings
 
 
 def _runtime(settings: Settings) -> Runtime:
@@ -66,17 +51,14 @@ def _runtime(settings: Settings) -> Runtime:
     try:
         return open_runtime(settings)
     except ConfigError as exc:
-        raise _fail(str(exc), EXIT_INVALID) from exc
+        raise fail(str(exc), EXIT_INVALID) from exc
 
 
 def _guarded(call: Callable[[], T]) -> T:
     try:
         return call()
     except HirecrewError as exc:
-        raise _fail(str(exc), EXIT_INVALID) from exc
-
-
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="overrides HIRECREW_DATA_DIR")]
+        raise fail(str(exc), EXIT_INVALID) from exc
 
 
 # --- config ------------------------------------------------------------------------------
@@ -92,9 +74,9 @@ def config_validate(
     target = directory or DEFAULT_CONFIG_DIR
     try:
         config = load_config(target)
-        check_llm_roles(config, get_settings().llm)
+        check_llm_roles(config, settings_for(None).llm)
     except ConfigError as exc:
-        raise _fail(str(exc), EXIT_INVALID) from exc
+        raise fail(str(exc), EXIT_INVALID) from exc
     typer.echo(
         f"{target}: valid ({len(config.agents)} agents, {len(config.tasks)} tasks, "
         f"{len(config.crews)} crews)"
@@ -223,8 +205,8 @@ def demo(
 ) -> None:
     """Run the whole pipeline on the bundled sample project, asking you at each gate."""
     if as_json and not yes:
-        raise _fail("--json needs --yes: there is no terminal prompt in JSON mode", EXIT_INVALID)
-    settings = _settings(data_dir)
+        raise fail("--json needs --yes: there is no terminal prompt in JSON mode", EXIT_INVALID)
+    settings = settings_for(data_dir)
     runtime = _runtime(settings)
     from cli.demo_project import demo_project
     from crews.decisions import GateDecision
@@ -248,7 +230,7 @@ def demo(
             _echo_stage(stage)
         if yes:
             if stage["status"] == "failed":
-                raise _fail(f"the {stage['name']} stage failed: {stage['error']}")
+                raise fail(f"the {stage['name']} stage failed: {stage['error']}", EXIT_FAILED)
             choice: dict[str, Any] = {"decision": "confirm"}
         else:
             choice = _ask(stage)
@@ -293,7 +275,7 @@ def project_start(
     data_dir: DataDir = None,
 ) -> None:
     """Start a hiring run; it stops at the first gate and prints its id."""
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     from pydantic import ValidationError
 
     from cli.demo_project import demo_project
@@ -307,14 +289,14 @@ def project_start(
         if pool is not None:
             updates["pool_path"] = str(pool.resolve(strict=True))
     except (OSError, UnicodeDecodeError) as exc:
-        raise _fail(f"cannot read input: {exc}", EXIT_INVALID) from exc
+        raise fail(f"cannot read input: {exc}", EXIT_INVALID) from exc
     if title:
         updates["title"] = title
     try:
         project = ProjectSpec.model_validate({**project.model_dump(), **updates})
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise _fail(f"invalid project: {problems}", EXIT_INVALID) from exc
+        raise fail(f"invalid project: {problems}", EXIT_INVALID) from exc
     runtime = _runtime(settings)
     from crews.runner import start_run
 
@@ -346,13 +328,13 @@ def project_decide(
         try:
             payload["artifact"] = json.loads(artifact.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
-            raise _fail(f"cannot read the edited artifact: {exc}", EXIT_INVALID) from exc
+            raise fail(f"cannot read the edited artifact: {exc}", EXIT_INVALID) from exc
     try:
         gate_decision = GateDecision.model_validate(payload)
     except ValidationError as exc:
         messages = "; ".join(err["msg"] for err in exc.errors())
-        raise _fail(f"invalid decision: {messages}", EXIT_INVALID) from exc
-    settings = _settings(data_dir)
+        raise fail(f"invalid decision: {messages}", EXIT_INVALID) from exc
+    settings = settings_for(data_dir)
     runtime = _runtime(settings)
     from crews.runner import decide
 
@@ -367,7 +349,7 @@ def project_show(
     data_dir: DataDir = None,
 ) -> None:
     """Show where a run stands."""
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     runtime = _runtime(settings)
     from crews.runner import get_run
 
@@ -379,7 +361,7 @@ def seed(data_dir: DataDir = None) -> None:
     """Write the demo candidate pool into the data directory."""
     from cli.demo_project import seed_demo_data
 
-    path = seed_demo_data(_settings(data_dir).data_path)
+    path = seed_demo_data(settings_for(data_dir).data_path)
     typer.echo(f"demo pool: {path}")
 
 
@@ -388,10 +370,10 @@ def audit_verify(data_dir: DataDir = None) -> None:
     """Check the audit trail's hash chain; exit 2 when it was tampered with."""
     from crews.audit import verify_chain
 
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     problems = verify_chain(settings.audit_path)
     if problems:
-        raise _fail("\n".join(problems), EXIT_INVALID)
+        raise fail("\n".join(problems), EXIT_INVALID)
     typer.echo(f"{settings.audit_path}: chain intact")
 
 

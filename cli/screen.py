@@ -21,8 +21,8 @@ from typing import Annotated, Any
 import typer
 import yaml
 
+from cli.common import EXIT_INVALID, DataDir, fail, settings_for
 from config.errors import ConfigError, ConfigIssue
-from config.settings import Settings, get_settings
 from domain.artifacts import JobDescription, ScreenedCandidate
 from domain.candidate_store import CandidateStore
 from domain.entities import Candidate
@@ -38,26 +38,9 @@ app = typer.Typer(
     context_settings={"allow_interspersed_args": True},
 )
 
-EXIT_INVALID = 2
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="overrides HIRECREW_DATA_DIR")]
 
 _REQUIRED = ("title", "description", "must_have")
 _OPTIONAL = ("nice_to_have", "location")
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.secho(message, fg=typer.colors.RED, err=True)
-    return typer.Exit(code)
-
-
-def _settings(data_dir: Path | None) -> Settings:
-    try:
-        settings = get_settings()
-    except ConfigError as exc:
-        raise _fail(str(exc), EXIT_INVALID) from exc
-    if data_dir is not None:
-        settings = settings.model_copy(update={"data_dir": data_dir})
-    return settings
 
 
 def _line(node: yaml.Node) -> int:
@@ -198,16 +181,16 @@ def screen(
     data_dir: DataDir = None,
 ) -> None:
     """Screen every candidate in the pool against JOB, criterion by criterion, blind."""
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     try:
         jd = load_job(job)
     except ConfigError as exc:
-        raise _fail(str(exc), EXIT_INVALID) from exc
+        raise fail(str(exc), EXIT_INVALID) from exc
     try:
         pool: list[Candidate] = CandidateStore(settings.data_path / "pool").all()
         shortlist = screen_pool(pool, jd, limit=top)
     except HirecrewError as exc:
-        raise _fail(str(exc), EXIT_INVALID) from exc
+        raise fail(str(exc), EXIT_INVALID) from exc
     ids = [c.candidate_id for c in shortlist.candidates]
     people = {r.candidate_id: r for r in reveal(ids, pool)} if show else {}
     if as_json:

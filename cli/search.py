@@ -12,8 +12,7 @@ from typing import Annotated
 
 import typer
 
-from config.errors import ConfigError
-from config.settings import Settings, get_settings
+from cli.common import EXIT_INVALID, DataDir, fail, settings_for
 from domain.entities import Candidate
 from domain.errors import HirecrewError
 
@@ -22,24 +21,6 @@ from domain.errors import HirecrewError
 app = typer.Typer(
     help="Search the candidate pool.", context_settings={"allow_interspersed_args": True}
 )
-
-EXIT_INVALID = 2
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="overrides HIRECREW_DATA_DIR")]
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.secho(message, fg=typer.colors.RED, err=True)
-    return typer.Exit(code)
-
-
-def _settings(data_dir: Path | None) -> Settings:
-    try:
-        settings = get_settings()
-    except ConfigError as exc:
-        raise _fail(str(exc), EXIT_INVALID) from exc
-    if data_dir is not None:
-        settings = settings.model_copy(update={"data_dir": data_dir})
-    return settings
 
 
 def load_pool(pool_dir: Path) -> list[Candidate]:
@@ -68,8 +49,8 @@ def search(
 ) -> None:
     """Find the best candidates for QUERY: BM25 and embeddings, fused, best first."""
     if not query.strip():
-        raise _fail("the query is empty", EXIT_INVALID)
-    settings = _settings(data_dir)
+        raise fail("the query is empty", EXIT_INVALID)
+    settings = settings_for(data_dir)
     from domain.embeddings import MiniLMEmbedder
     from domain.hybrid_search import HybridIndex, plan_from_text
 
@@ -87,7 +68,7 @@ def search(
         )
         results = index.search(plan, limit=top)
     except HirecrewError as exc:
-        raise _fail(str(exc), EXIT_INVALID) from exc
+        raise fail(str(exc), EXIT_INVALID) from exc
 
     if as_json:
         rows = [

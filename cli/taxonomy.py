@@ -9,8 +9,7 @@ from typing import Annotated
 
 import typer
 
-from config.errors import ConfigError
-from config.settings import Settings, get_settings
+from cli.common import DataDir, fail, settings_for
 from domain.errors import DomainError
 from domain.esco import ATTRIBUTION, EscoImport, import_esco, write_extension
 from domain.taxonomy import extension_path, taxonomy_for
@@ -18,25 +17,8 @@ from domain.taxonomy import extension_path, taxonomy_for
 app = typer.Typer(help="Inspect the skills taxonomy and import ESCO.", no_args_is_help=True)
 
 EXIT_UNKNOWN = 1
-EXIT_INVALID = 2
 RELATIONS_ZIP = "esco_rel.zip"
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="overrides HIRECREW_DATA_DIR")]
 AsJson = Annotated[bool, typer.Option("--json", help="print one JSON document")]
-
-
-def _fail(message: str, code: int = EXIT_INVALID) -> typer.Exit:
-    typer.secho(message, fg=typer.colors.RED, err=True)
-    return typer.Exit(code)
-
-
-def _settings(data_dir: Path | None) -> Settings:
-    try:
-        settings = get_settings()
-    except ConfigError as exc:
-        raise _fail(str(exc)) from exc
-    if data_dir is not None:
-        settings = settings.model_copy(update={"data_dir": data_dir})
-    return settings
 
 
 def _summary(
@@ -72,13 +54,13 @@ def import_esco_command(
     """Import ESCO skills as a taxonomy extension in the data directory."""
     if relations is None and (zip_path.parent / RELATIONS_ZIP).is_file():
         relations = zip_path.parent / RELATIONS_ZIP
-    target = extension_path(_settings(data_dir).data_path)
+    target = extension_path(settings_for(data_dir).data_path)
     started = time.perf_counter()
     try:
         result = import_esco(zip_path, relations_zip=relations)
         write_extension(result, target)
     except DomainError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     summary = _summary(result, target, relations, time.perf_counter() - started)
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
@@ -103,12 +85,12 @@ def show(
 ) -> None:
     """Show a skill's canonical name, aliases, related skills and group."""
     try:
-        taxonomy = taxonomy_for(_settings(data_dir).data_path)
+        taxonomy = taxonomy_for(settings_for(data_dir).data_path)
     except DomainError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     entry = taxonomy.entry(skill)
     if entry is None:
-        raise _fail(f"unknown skill: {skill!r}", EXIT_UNKNOWN)
+        raise fail(f"unknown skill: {skill!r}", EXIT_UNKNOWN)
     document = {
         "skill": entry.skill,
         "group": entry.group,
