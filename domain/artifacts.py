@@ -44,6 +44,10 @@ class SearchPlan(BaseModel):
     boolean_query: str
     required_skills: list[str] = Field(default_factory=list)
     optional_skills: list[str] = Field(default_factory=list)
+    related_skills: list[str] = Field(
+        default_factory=list,
+        description="skills the taxonomy relates to the must-haves; they only boost",
+    )
     min_years: int | None = Field(default=None, ge=0)
     location: str | None = None
     semantic_query: str = ""

@@ -422,8 +422,11 @@ class HybridIndex:
         if n == 0 or limit == 0:
             return CandidateList(candidates=[], pool_size=n)
         required = list(dict.fromkeys(_canonical(s) for s in plan.required_skills))
+        # Related skills (taxonomy expansions) boost like nice-to-haves: they never filter.
         optional = [
-            s for s in dict.fromkeys(_canonical(s) for s in plan.optional_skills)
+            s for s in dict.fromkeys(
+                _canonical(s) for s in (*plan.optional_skills, *plan.related_skills)
+            )
             if s not in required
         ]  # fmt: skip
         eligible = self._filter(plan)

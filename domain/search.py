@@ -13,8 +13,12 @@ from collections.abc import Iterable, Sequence
 from domain.artifacts import JobDescription, Requirement, SearchPlan
 from domain.screening import key_phrases
 from domain.skills import canonical_skill, skill_aliases
+from domain.taxonomy import default_taxonomy
 
 __all__ = ["build_search_plan", "tokenize"]
+
+# A few related skills per must-have widen recall; more would drown the requirement itself.
+RELATED_PER_SKILL = 2
 
 # Keeps "node.js", "c++", "c#" and "asp.net" whole; "PostgreSQL-backed" gives "postgresql".
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[a-z0-9]+)*(?:\+\+|#)?")
@@ -71,7 +75,9 @@ def build_search_plan(jd: JobDescription) -> SearchPlan:
 
     Must-have skills become required and are ANDed in the boolean query, each as an OR-group
     of its aliases; nice-to-have skills are optional and only listed in a ``[boost: ...]``
-    suffix, never ANDed. Requirements that name no known skill contribute their key phrases.
+    suffix, never ANDed; the taxonomy's first related skills of each must-have (Kubernetes:
+    docker, devops) are listed in a ``[related: ...]`` suffix and only boost too.
+    Requirements that name no known skill contribute their key phrases.
     ``min_years`` is the largest any must-have asks for; the location drops parentheticals
     such as "(hybrid)".
     """
@@ -81,11 +87,21 @@ def build_search_plan(jd: JobDescription) -> SearchPlan:
         if s not in required
     ]  # fmt: skip
     years = [r.min_years for r in jd.must_haves if r.min_years is not None]
+    taxonomy = default_taxonomy()
+    related = [
+        s
+        for s in _unique(
+            r for skill in required for r in taxonomy.related(skill)[:RELATED_PER_SKILL]
+        )
+        if s not in required and s not in optional
+    ]
 
     query = " AND ".join(_skill_groups(jd.must_haves, required))
     boost = _skill_groups(jd.nice_to_haves, optional)
     if boost:
         query = f"{query} [boost: {' '.join(boost)}]".strip()
+    if related:
+        query = f"{query} [related: {', '.join(related)}]".strip()
     if not query:
         # Nothing to search for but the title: better a phrase search than an empty query.
         query = _quoted_group([jd.title])
@@ -97,6 +113,7 @@ def build_search_plan(jd: JobDescription) -> SearchPlan:
         boolean_query=query,
         required_skills=required,
         optional_skills=optional,
+        related_skills=related,
         min_years=max(years) if years else None,
         location=_strip_parentheticals(jd.location),
         semantic_query=semantic,

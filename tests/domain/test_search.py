@@ -58,7 +58,8 @@ def test_plan_skills_years_and_location() -> None:
 def test_plan_boolean_query_ands_required_and_only_boosts_optional() -> None:
     plan = build_search_plan(_backend_jd())
     required = " AND ".join(_group(s) for s in ("python", "postgresql", "kubernetes"))
-    assert plan.boolean_query == f"{required} [boost: {_group('go')} {_group('payments')}]"
+    searched = plan.boolean_query.split(" [related:")[0]
+    assert searched == f"{required} [boost: {_group('go')} {_group('payments')}]"
     assert '("postgresql" OR "postgres" OR "psql")' in plan.boolean_query
     boost = plan.boolean_query.split("[boost:")[1]
     assert "AND" not in boost
@@ -82,7 +83,9 @@ def test_plan_uses_key_phrases_of_requirements_without_skills() -> None:
     plan = build_search_plan(jd)
     assert plan.required_skills == ["python"]
     assert plan.boolean_query.startswith(f'{_group("python")} AND ("German")')
-    assert plan.boolean_query.endswith('[boost: ("marketplaces" OR "logistics startups")]')
+    assert plan.boolean_query.split(" [related:")[0].endswith(
+        '[boost: ("marketplaces" OR "logistics startups")]'
+    )
 
 
 def test_plan_canonicalises_and_deduplicates_skills() -> None:
@@ -120,3 +123,12 @@ def test_tokenize_keeps_technical_names() -> None:
         "c#",
         "services",
     ]
+
+
+def test_plan_expands_must_haves_to_related_skills_that_only_boost() -> None:
+    plan = build_search_plan(_backend_jd())
+    assert plan.related_skills, "the taxonomy relates skills to python, postgresql, kubernetes"
+    assert not set(plan.related_skills) & set(plan.required_skills + plan.optional_skills)
+    assert "sql" in plan.related_skills  # postgresql's first related skill
+    assert plan.boolean_query.endswith(f"[related: {', '.join(plan.related_skills)}]")
+    assert " AND " not in plan.boolean_query.split("[related:")[1]
