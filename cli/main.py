@@ -270,6 +270,10 @@ def _print_state(state: HiringState, as_json: bool) -> None:
 def project_start(
     notes: Annotated[Path | None, typer.Option(help="intake notes file; default: demo")] = None,
     pool: Annotated[Path | None, typer.Option(help="candidate pool JSONL; default: demo")] = None,
+    from_store: Annotated[
+        bool,
+        typer.Option("--from-store", help="use the candidates imported with `candidates import`"),
+    ] = False,
     title: Annotated[str | None, typer.Option(help="project title")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     data_dir: DataDir = None,
@@ -286,6 +290,15 @@ def project_start(
     try:
         if notes is not None:
             updates["intake_notes"] = notes.read_text(encoding="utf-8")
+        if pool is not None and from_store:
+            raise fail("give --pool or --from-store, not both", EXIT_INVALID)
+        if from_store:
+            pool = settings.data_path / "pool" / "candidates.jsonl"
+            if not pool.is_file():
+                raise fail(
+                    f"no imported candidates in {pool.parent}: run `hirecrew candidates import`",
+                    EXIT_INVALID,
+                )
         if pool is not None:
             updates["pool_path"] = str(pool.resolve(strict=True))
     except (OSError, UnicodeDecodeError) as exc:

@@ -63,3 +63,27 @@ def test_bad_decisions_get_clear_errors_not_tracebacks(tmp_path: Path) -> None:
     assert unknown.returncode == 2
     assert "no run with id 'no-such-run'" in unknown.stderr
     assert "Traceback" not in unknown.stderr + missing_reason.stderr
+
+
+def test_a_project_runs_on_imported_candidates(tmp_path: Path) -> None:
+    resumes = tmp_path / "resumes"
+    resumes.mkdir()
+    for number in range(3):
+        (resumes / f"r{number}.txt").write_text(
+            f"Backend Engineer {number}\nSummary\nBuilt Python services on PostgreSQL and ran them "
+            f"on Kubernetes for {number + 5} years at a payments company.\nSkills: Python, Go\n",
+            encoding="utf-8",
+        )
+    missing = _hirecrew("project", "start", "--from-store", data_dir=tmp_path)
+    assert missing.returncode == 2 and "candidates import" in missing.stderr
+    imported = _hirecrew("candidates", "import", str(resumes), "--json", data_dir=tmp_path)
+    assert json.loads(imported.stdout)["imported"] == 3
+    started = _hirecrew("project", "start", "--from-store", "--json", data_dir=tmp_path)
+    assert started.returncode == 0, started.stderr
+    run_id = json.loads(started.stdout)["project"]["id"]
+    sourced = _hirecrew("project", "decide", run_id, "confirm", "--json", data_dir=tmp_path)
+    assert sourced.returncode == 0, sourced.stderr
+    sourcing = next(s for s in json.loads(sourced.stdout)["stages"] if s["name"] == "sourcing")
+    found = {c["candidate_id"] for c in sourcing["artifact"]["results"]["candidates"]}
+    stored = {json.loads(line)["id"] for line in (tmp_path / "pool/candidates.jsonl").open()}
+    assert found and found <= stored
