@@ -42,7 +42,7 @@ them filed under DESIGNER or FITNESS in this data set, while raw BM25 matches th
 the benchmark to its labels.
 
 The embeddings of the 2,418 resumes (about two minutes on two cores) are cached as a
-HybridIndex directory under ``--cache-dir`` (default ``/tmp/hirecrew-bench-cache``); a rerun
+HybridIndex directory under ``--cache-dir`` (default ``<data dir>/bench-cache``); a rerun
 only rebuilds BM25.
 
     .venv/bin/python bench/search_quality.py            # writes bench/results/search_quality.json
@@ -53,6 +53,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
 import statistics
 import time
@@ -70,7 +71,8 @@ from domain.hybrid_search import HybridIndex
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "resumes" / "resumes.json"
 RESULTS = ROOT / "bench" / "results" / "search_quality.json"
-CACHE = Path("/tmp/hirecrew-bench-cache")
+# Rebuildable, so it lives with the app's other derived data under the data directory.
+CACHE = Path(os.environ.get("HIRECREW_DATA_DIR", ROOT / ".hirecrew")) / "bench-cache"
 K = 10
 
 # (query id, relevant category, job description)
