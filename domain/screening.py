@@ -52,7 +52,7 @@ from domain.artifacts import (
 from domain.entities import Candidate
 from domain.errors import DomainError
 from domain.intake import parse_min_years
-from domain.redaction import NAME, blind_view, redact_text
+from domain.redaction import blind_view
 from domain.skills import find_skills, skill_aliases, skill_pattern
 
 __all__ = [
@@ -362,12 +362,44 @@ def requirement_from_text(text: str, kind: RequirementKind) -> Requirement:
     )
 
 
-def _years_in(segments: Iterable[_Segment]) -> tuple[int, list[_Segment]] | None:
+# "N years" about an organisation, not the candidate: "served clients for 30 years", "a firm
+# with 40 years of history", "in business for 25 years".
+_ORG_BEFORE = re.compile(
+    r"\b(?:company|firm|business|organi[sz]ation|agency|clients?|customers?|established"
+    r"|founded|history|served)\b[^.;]{0,50}$",
+    re.IGNORECASE,
+)
+_ORG_AFTER = re.compile(
+    r"\s*(?:of\s+(?:history|operations?|service|tradition|excellence)|in\s+(?:business"
+    r"|operation)|old)\b",
+    re.IGNORECASE,
+)
+# How far (in characters) a years phrase may stand from the skill it is about.
+_YEARS_REACH = 60
+
+
+def _stated_years(text: str, matchers: Sequence[_Matcher] = ()) -> list[int]:
+    """The years of experience a sentence states about the candidate (and, given matchers,
+    about the requirement: the phrase must stand near one of its mentions)."""
+    mentions = [p for p in (m(text) for m in matchers) if p >= 0]
+    stated: list[int] = []
+    for match in _YEARS.finditer(text):
+        if _ORG_BEFORE.search(text[: match.start()]) or _ORG_AFTER.match(text, match.end()):
+            continue
+        if matchers and not any(abs(p - match.start()) <= _YEARS_REACH for p in mentions):
+            continue
+        stated.append(int(match.group(1)))
+    return stated
+
+
+def _years_in(
+    segments: Iterable[_Segment], matchers: Sequence[_Matcher] = ()
+) -> tuple[int, list[_Segment]] | None:
     """The most years these sentences state ("8 years", "5+ years") and the ones that say so."""
     best: int | None = None
     where: list[_Segment] = []
     for segment in segments:
-        stated = [int(m.group(1)) for m in _YEARS.finditer(segment.text)]
+        stated = _stated_years(segment.text, matchers)
         if not stated:
             continue
         most = max(stated)
@@ -520,7 +552,7 @@ def _assess(
     wanted = requirement.min_years
     if wanted is not None and status in (MET, PARTLY):
         # Years stated next to the skill ("8 years ... Python") win over the candidate's total.
-        stated = _years_in(s for hits in shown + claimed for s in hits)
+        stated = _years_in((s for hits in shown + claimed for s in hits), criterion.matchers)
         if stated is not None:
             years, where = stated
             source = f"states {years} years"
@@ -618,22 +650,77 @@ def _screen(
     )
 
 
+_PLACEHOLDER = re.compile(r"\[[a-z][a-z ]*\]")
+_MIN_FRAGMENT = 12
+
+
+def _verbatim(quote: str, original: str) -> str | None:
+    """The quote as it stands in the candidate's own text, or its longest part that does.
+
+    Screening reads the blind view, where names, dates and contacts are placeholders; a quote
+    must still be verbatim in the stored resume. A quote without a placeholder is; otherwise
+    the longest placeholder-free fragment that is in the original is quoted (it is in the
+    blind text too). None when no fragment of useful length survives.
+    """
+    if quote in original:
+        return quote
+    fragments = sorted(
+        (f.strip(" \t,;:()-") for f in _PLACEHOLDER.split(quote)), key=len, reverse=True
+    )
+    for fragment in fragments:
+        if len(fragment) >= _MIN_FRAGMENT and fragment in original:
+            return fragment
+    return None
+
+
+def _ground_in(screened: ScreenedCandidate, original: str) -> ScreenedCandidate:
+    """Quotes mapped onto the original text; a verdict left with no quote has no evidence."""
+    assessments = []
+    for assessment in screened.assessments:
+        quotes = [q for q in (_verbatim(e, original) for e in assessment.evidence) if q]
+        update: dict[str, object] = {"evidence": list(dict.fromkeys(quotes))}
+        if assessment.evidence and not quotes:
+            update |= {"status": NO_EVIDENCE, "reason": "only redacted text speaks to it"}
+        assessments.append(assessment.model_copy(update=update))
+    return _rescored(screened.model_copy(update={"assessments": assessments}))
+
+
+def _rescored(screened: ScreenedCandidate) -> ScreenedCandidate:
+    """Score and must-haves met recomputed from the assessments (after grounding)."""
+    must = [a for a in screened.assessments if a.kind == "must_have"]
+    nice = [a for a in screened.assessments if a.kind == "nice_to_have"]
+    earned = sum(MUST_HAVE_WEIGHT * CREDIT[a.status] for a in must)
+    earned += sum(NICE_TO_HAVE_WEIGHT * CREDIT[a.status] for a in nice)
+    possible = MUST_HAVE_WEIGHT * len(must) + NICE_TO_HAVE_WEIGHT * len(nice)
+    return screened.model_copy(
+        update={
+            "score": round(100 * earned / possible, 1) if possible else 0.0,
+            "must_haves_met": sum(1 for a in must if a.status is MET),
+        }
+    )
+
+
+def _screen_blind(
+    candidate: Candidate, jd: JobDescription, must: Sequence[_Criterion], nice: Sequence[_Criterion]
+) -> ScreenedCandidate:
+    screened = _screen(blind_view(candidate), jd, must, nice)
+    return _ground_in(screened, candidate.resume_text)
+
+
 def screen_candidate(
     candidate: Candidate, jd: JobDescription, *, blind: bool = True
 ) -> ScreenedCandidate:
     """Screen one candidate against every requirement of ``jd`` (see the module docstring).
 
-    With ``blind`` (the default) the candidate's blind view is screened: quotes come from the
-    blind text and the result carries no name. The rank is a placeholder 1 until
-    :func:`rank_candidates` orders the list.
+    With ``blind`` (the default) the candidate's blind view is screened and the result carries
+    no name; every quote is verbatim in both the blind text and the candidate's own text.
+    The rank is a placeholder 1 until :func:`rank_candidates` orders the list.
     """
-    seen = blind_view(candidate) if blind else candidate
-    return _screen(
-        seen,
-        jd,
-        [_criterion(r) for r in jd.must_haves],
-        [_criterion(r) for r in jd.nice_to_haves],
-    )
+    must = [_criterion(r) for r in jd.must_haves]
+    nice = [_criterion(r) for r in jd.nice_to_haves]
+    if blind:
+        return _screen_blind(candidate, jd, must, nice)
+    return _screen(candidate, jd, must, nice)
 
 
 def _gaps(candidate: ScreenedCandidate) -> int:
@@ -677,7 +764,10 @@ def screen_pool(
         raise DomainError(f"limit must be 0 or more, got {limit}")
     must = [_criterion(r) for r in jd.must_haves]
     nice = [_criterion(r) for r in jd.nice_to_haves]
-    screened = [_screen(blind_view(c) if blind else c, jd, must, nice) for c in candidates]
+    screened = [
+        _screen_blind(c, jd, must, nice) if blind else _screen(c, jd, must, nice)
+        for c in candidates
+    ]
     ranked = rank_candidates(screened)
     return Shortlist(
         job_title=jd.title,
@@ -686,33 +776,12 @@ def screen_pool(
     )
 
 
-# A "[name]" placeholder in a quote stands for one to four capitalised words of the original.
-_NAME_SPAN = r"(?:\[name\]|[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*){0,3})"
-
-
-def _grounded(quote: str, text: str, blind: Callable[[], str]) -> bool:
-    """Whether ``quote`` is verbatim in ``text`` or in its blind view.
-
-    The blind view is recomputed from the text without the candidate's name, so a quote with a
-    "[name]" placeholder matches where the original has the name.
-    """
-    if quote in text:
-        return True
-    redacted = blind()
-    if quote in redacted:
-        return True
-    if NAME not in quote:
-        return False
-    pattern = re.escape(quote).replace(re.escape(NAME), _NAME_SPAN)
-    return re.search(pattern, redacted) is not None
-
-
 def verify_evidence(shortlist: Shortlist, resumes: Mapping[str, str]) -> list[str]:
     """Problems with the evidence of a shortlist, in words a reviewer can act on.
 
-    ``resumes`` maps candidate id to the text screened: the blind texts
-    (:func:`domain.redaction.blind_texts`) or the original resumes, whose blind view is then
-    recomputed. Flags every quote found verbatim in neither, every ``met``, ``partly`` or
+    ``resumes`` maps candidate id to the blind texts (:func:`domain.redaction.blind_texts`) or
+    the original resumes: screening quotes only what is verbatim in both. Flags every quote
+    not found verbatim in the text given, every ``met``, ``partly`` or
     ``not_met`` without a quote (``not_met`` claims contrary evidence; silence is
     ``no_evidence``), and candidates with no resume to check against. An empty list means the
     evidence holds up.
@@ -726,13 +795,6 @@ def verify_evidence(shortlist: Shortlist, resumes: Mapping[str, str]) -> list[st
                 "add it or remove the candidate"
             )
             continue
-        cache: list[str] = []
-
-        def blind(text: str = resume, cache: list[str] = cache) -> str:
-            if not cache:
-                cache.append(redact_text(text))
-            return cache[0]
-
         for assessment in candidate.assessments:
             where = f"{candidate.candidate_id}, '{assessment.requirement}'"
             if assessment.status is not NO_EVIDENCE and not assessment.evidence:
@@ -747,6 +809,6 @@ def verify_evidence(shortlist: Shortlist, resumes: Mapping[str, str]) -> list[st
             for quote in assessment.evidence:
                 if not quote.strip():
                     problems.append(f"{where}: an empty evidence quote")
-                elif not _grounded(quote, resume, blind):
+                elif quote not in resume:
                     problems.append(f"{where}: quote not found verbatim in the resume: {quote!r}")
     return problems
