@@ -1,14 +1,18 @@
 """The candidate pool on disk: one JSON line per candidate in ``candidates.jsonl``.
 
 Writes only append whole lines, so a crash leaves at worst one damaged last line, which the
-next load names. Each public call first reads lines another process appended since.
+next load names. Each public call first reads lines another process appended since; ``add``
+reads and appends under an exclusive lock on ``candidates.lock``, so two processes importing
+the same files never both append an id.
 The app keeps its pool at ``settings.data_path / "pool"``.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -16,9 +20,10 @@ from pydantic import ValidationError
 from domain.entities import Candidate
 from domain.errors import DomainError
 
-__all__ = ["STORE_FILE", "CandidateStore"]
+__all__ = ["LOCK_FILE", "STORE_FILE", "CandidateStore"]
 
 STORE_FILE = "candidates.jsonl"
+LOCK_FILE = "candidates.lock"
 
 
 class CandidateStore:
@@ -71,29 +76,48 @@ class CandidateStore:
         Returns:
             The ids newly added, in order; an id already present (or repeated) is skipped.
         """
-        self._refresh()
-        new: list[Candidate] = []
-        seen: set[str] = set()
-        for candidate in candidates:
-            if candidate.id in self._candidates or candidate.id in seen:
-                continue
-            seen.add(candidate.id)
-            new.append(candidate)
-        if not new:
+        batch = list(candidates)
+        if not batch:
             return []
         self.directory.mkdir(parents=True, exist_ok=True)
-        payload = "".join(c.model_dump_json() + "\n" for c in new).encode("utf-8")
-        # One O_APPEND write of whole lines: concurrent writers do not interleave inside a line.
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        # Refresh, then append, under one exclusive lock: another process adding the same
+        # ids at the same time sees this one's lines before deciding what is new.
+        with self._locked():
+            self._refresh()
+            new: list[Candidate] = []
+            seen: set[str] = set()
+            for candidate in batch:
+                if candidate.id in self._candidates or candidate.id in seen:
+                    continue
+                seen.add(candidate.id)
+                new.append(candidate)
+            if not new:
+                return []
+            payload = "".join(c.model_dump_json() + "\n" for c in new).encode("utf-8")
+            # One O_APPEND write of whole lines: a reader never sees half a line as complete.
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                view = memoryview(payload)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
+            finally:
+                os.close(fd)
+            self._refresh()
+        return [c.id for c in new]
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold an exclusive ``flock`` on the store's lock file (blocks until it is free)."""
+        fd = os.open(self.directory / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            view = memoryview(payload)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)
-        self._refresh()
-        return [c.id for c in new]
 
     def get(self, candidate_id: str) -> Candidate:
         """The stored candidate with this id.

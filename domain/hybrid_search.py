@@ -265,28 +265,50 @@ class HybridIndex:
         """Open the index stored in ``directory`` (created on the first sync if absent).
 
         An index written by another model, dimension or format is ignored: the next
-        :meth:`sync` re-embeds everything rather than mixing incompatible vectors.
+        :meth:`sync` re-embeds everything rather than mixing incompatible vectors. So is a
+        damaged one (an empty or truncated file, a wrong shape, ids that do not match): the
+        index is only a cache of the pool, so it is rebuilt rather than refused.
         Keyword ``options`` are those of the constructor.
         """
         index = cls(embedder, directory, **options)
+        loaded = index._load(directory)
+        if loaded is not None:
+            index._set(*loaded)
+        return index
+
+    def _load(self, directory: Path) -> tuple[list[Candidate], list[str], Vectors] | None:
+        """The stored candidates, hashes and vectors; None when absent, stale or damaged."""
         meta_path = directory / "meta.json"
         if not meta_path.is_file():
-            return index
+            return None
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            if meta != index._meta():
-                return index
+            if meta != self._meta():
+                return None
             ids = json.loads((directory / "ids.json").read_text(encoding="utf-8"))
-            vectors = np.load(directory / "embeddings.npy", allow_pickle=False)
+            with (directory / "embeddings.npy").open("rb") as handle:
+                # Not np.load: that would open a zip file as an .npz archive.
+                vectors = np.lib.format.read_array(handle, allow_pickle=False)
             with (directory / "candidates.jsonl").open(encoding="utf-8") as lines:
                 candidates = [Candidate.model_validate_json(line) for line in lines if line.strip()]
-        except (OSError, ValueError, ValidationError) as exc:
-            raise DomainError(f"the search index in {directory} is unreadable: {exc}") from exc
-        shape_ok = vectors.shape == (len(candidates), embedder.dimension)
-        if not shape_ok or [c.id for c in candidates] != ids["ids"]:
-            raise DomainError(f"the search index in {directory} is inconsistent; delete it")
-        index._set(candidates, list(ids["hashes"]), vectors.astype(np.float32, copy=False))
-        return index
+        except (OSError, EOFError, ValueError, UnicodeDecodeError, ValidationError):
+            # ValueError covers bad JSON and a truncated or garbage .npy header.
+            return None
+        if not isinstance(ids, dict):
+            return None
+        stored_ids, hashes = ids.get("ids"), ids.get("hashes")
+        count = len(candidates)
+        if not (
+            isinstance(stored_ids, list)
+            and isinstance(hashes, list)
+            and len(hashes) == count
+            and all(isinstance(h, str) for h in hashes)
+            and stored_ids == [c.id for c in candidates]
+            and vectors.shape == (count, self._embedder.dimension)
+            and np.issubdtype(vectors.dtype, np.floating)
+        ):
+            return None
+        return candidates, list(hashes), vectors.astype(np.float32, copy=False)
 
     def _meta(self) -> dict[str, Any]:
         model = getattr(self._embedder, "model_id", type(self._embedder).__name__)

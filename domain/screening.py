@@ -51,6 +51,7 @@ from domain.artifacts import (
 )
 from domain.entities import Candidate
 from domain.errors import DomainError
+from domain.ingest.injection import find_injections
 from domain.intake import parse_min_years
 from domain.redaction import blind_view
 from domain.skills import find_skills, skill_aliases, skill_pattern
@@ -571,7 +572,15 @@ def _assess(
 
 
 def _content(text: str) -> list[_Segment]:
-    return [s for s in _segments(text) if s.kind != "heading"]
+    # Lines addressed to an AI ("ignore all previous instructions...") are never evidence, not
+    # even their later sentences, in a pool that did not come through ingestion (which removes
+    # them at import).
+    injected = find_injections(text)
+    return [
+        s
+        for s in _segments(text)
+        if s.kind != "heading" and not any(s.text in line for line in injected)
+    ]
 
 
 def assess_requirement(

@@ -1,4 +1,5 @@
-"""Candidate exports from other systems: JSON (a list of objects, or one) and CSV with a header.
+"""Candidate exports from other systems: JSON (a list of objects, an object of objects
+keyed by id, or one object) and CSV with a header.
 
 Each row becomes one candidate (or one refusal naming the row). Column names are matched
 case-insensitively: ``id, name, email, location, headline|title, years_experience|years,
@@ -37,6 +38,17 @@ def _normalise(raw: dict[Any, Any]) -> Row:
     return row
 
 
+_CANDIDATE_KEYS = frozenset(
+    {"id", "name", "email", "location", "headline", "title", "years_experience", "years",
+     "skills", "resume_text", "text", "resume"}
+)  # fmt: skip
+
+
+def _looks_like_candidate(raw: dict[Any, Any]) -> bool:
+    """A JSON object with at least one candidate field (matched like the columns)."""
+    return any(str(key).strip().lower().replace(" ", "_") in _CANDIDATE_KEYS for key in raw if key)
+
+
 def read_export(data: bytes, *, fmt: str, limits: IngestLimits) -> list[Row | str]:
     """Rows of a JSON or CSV export; a row that cannot be read is a string saying why.
 
@@ -52,6 +64,17 @@ def read_export(data: bytes, *, fmt: str, limits: IngestLimits) -> list[Row | st
             raise Refused(f"corrupt JSON: {str(exc)[:120]}") from exc
         if isinstance(loaded, dict) and isinstance(loaded.get("candidates"), list):
             loaded = loaded["candidates"]
+        elif (
+            isinstance(loaded, dict)
+            and loaded
+            and all(isinstance(value, dict) for value in loaded.values())
+        ):
+            # Keyed by id: {"a": {...}, "b": {...}}; the values are the rows.
+            loaded = list(loaded.values())
+        elif isinstance(loaded, dict) and not _looks_like_candidate(loaded):
+            raise Refused("expected a list of candidate objects")
+        if not isinstance(loaded, list | dict):
+            raise Refused("expected a list of candidate objects")
         items = loaded if isinstance(loaded, list) else [loaded]
         if len(items) > limits.max_export_rows:
             raise Refused(f"{len(items)} rows, the limit is {limits.max_export_rows}")

@@ -18,7 +18,8 @@ from pydantic import BaseModel, Field
 
 from domain.entities import Candidate
 from domain.ingest.exports import Row, read_export
-from domain.ingest.hidden import hidden_flag, strip_invisible, tidy_text
+from domain.ingest.hidden import clip, hidden_flag, strip_invisible, tidy_text
+from domain.ingest.injection import injection_flag, strip_injections
 from domain.ingest.limits import (
     Extracted,
     IngestLimits,
@@ -45,6 +46,8 @@ SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".text", ".md", ".markdown", ".js
 _EXPORTS = {".json": "json", ".csv": "csv"}
 _DEFAULT_LIMITS = IngestLimits()
 _SKILL_SPLIT = re.compile(r"\s*[,;|\n]\s*")
+# A cell starting with one of these is a spreadsheet formula (CSV injection), not a skill.
+_FORMULA_START = ("=", "+", "-", "@")
 MAX_YEARS = 70
 
 
@@ -73,6 +76,37 @@ def _clean_field(value: str | list[str] | None, flags: list[str]) -> str:
     cleaned, found = strip_invisible(text)
     flags.extend(flag for flag in found if flag not in flags)
     return " ".join(cleaned.split())
+
+
+def _is_skill(text: str) -> bool:
+    """Not formula text (``=cmd|...``, ``+1``, ``@SUM``) and at least one letter."""
+    return not text.startswith(_FORMULA_START) and any(ch.isalpha() for ch in text)
+
+
+def _given_skills(raw: str | list[str], flags: list[str]) -> list[str]:
+    """An export's skills cell as canonical skills; formula text and non-words are dropped."""
+    dropped: list[str] = []
+    if isinstance(raw, str):
+        if raw.strip().startswith(_FORMULA_START):
+            # A formula cell as a whole: its pieces ("/C calc!A0") are not skills either.
+            dropped.append(raw.strip())
+            items: list[str] = []
+        else:
+            items = _SKILL_SPLIT.split(raw)
+    else:
+        items = raw
+    skills: list[str] = []
+    for item in items:
+        skill = _clean_field(item, flags)
+        if not skill:
+            continue
+        if not _is_skill(skill):
+            dropped.append(skill)
+            continue
+        skills.append(canonical_skill(skill) or skill.lower())
+    if dropped:
+        flags.append(f"skills ignored (formula or no letters): '{clip(', '.join(dropped))}'")
+    return skills
 
 
 def ingest_text(
@@ -105,6 +139,7 @@ def ingest_text(
     flags.extend(found.flags)
     visible, invisible_flags = strip_invisible(text)
     flags.extend(invisible_flags)
+    visible, injected = strip_injections(tidy_text(visible))
     visible = tidy_text(visible)
 
     name = _clean_field(fields.get("name"), flags)
@@ -114,15 +149,15 @@ def ingest_text(
     raw_skills = fields.get("skills")
     given_skills: list[str] = []
     if raw_skills:
-        items = raw_skills if isinstance(raw_skills, list) else _SKILL_SPLIT.split(raw_skills)
-        for item in items:
-            skill = _clean_field(item, flags)
-            if skill:
-                given_skills.append(canonical_skill(skill) or skill.lower())
+        given_skills = _given_skills(raw_skills, flags)
     if not visible and fields:
         # An export row without resume text: its profile fields are the searchable text.
         parts = [headline, location or "", "Skills: " + ", ".join(given_skills)]
         visible = "\n".join(part for part in parts if part and part != "Skills: ")
+        visible, more = strip_injections(visible)
+        injected.extend(more)
+    if injected:
+        flags.append(injection_flag(injected))
 
     letters = count_letters(visible)
     if letters < limits.min_letters:

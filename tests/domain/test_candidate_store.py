@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import multiprocessing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,3 +57,39 @@ def test_unknown_id_and_corrupt_line_are_domain_errors(tmp_path: Path) -> None:
         handle.write('{"id": "cand-broken"}\n')
     with pytest.raises(DomainError, match=r"candidates\.jsonl:2: not a valid candidate record"):
         CandidateStore(tmp_path)
+
+
+def _add_in_process(directory: str, numbers: list[int], barrier: Any, queue: Any) -> None:
+    store = CandidateStore(Path(directory))
+    new: list[str] = []
+    candidates = [_candidate(n) for n in numbers]
+    barrier.wait()
+    for candidate in candidates:  # one at a time: many chances to race with the other
+        new.extend(store.add([candidate]))
+    queue.put(new)
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_two_processes_adding_overlapping_candidates(tmp_path: Path, attempt: int) -> None:
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(2)
+    queue = context.Queue()
+    pool = tmp_path / "pool"
+    numbers = [list(range(0, 300)), list(range(0, 400))]  # same order: they race
+    workers = [
+        context.Process(target=_add_in_process, args=(str(pool), mine, barrier, queue))
+        for mine in numbers
+    ]
+    for worker in workers:
+        worker.start()
+    results = [queue.get(timeout=60) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    first, second = (set(result) for result in results)
+    assert not first & second
+    assert first | second == {f"cand-{n:012x}" for n in range(400)}
+    lines = (pool / "candidates.jsonl").read_text().splitlines()
+    ids = [json.loads(line)["id"] for line in lines]
+    assert len(ids) == len(set(ids)) == 400
+    assert len(CandidateStore(pool)) == 400

@@ -244,3 +244,56 @@ def test_real_model_finds_meaning_beyond_keywords() -> None:
     index.sync(pool)
     result = index.search_text("hospital patient care")
     assert result.candidates[0].candidate_id == "nurse"
+
+
+_GARBAGE = {
+    "meta.json": [b"", b"{\"format\": 1, \"mod", b"[1, 2]", b"\xff\xfe not json"],
+    "ids.json": [b"", b"{\"ids\": [", b"[\"a\", \"b\"]", b"{\"ids\": [1, 2], \"hashes\": []}",
+                 b"{\"hashes\": []}", b"{\"ids\": \"ab\", \"hashes\": \"xy\"}", b"\x00\x01"],
+    "embeddings.npy": [b"", b"\x93NUMPY\x01\x00", b"garbage bytes, not numpy", b"PK\x03\x04x"],
+    "candidates.jsonl": [b"", b"{\"id\": \"a\", \"resume", b"not json at all\n", b"\xff\xfe\n"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [(name, content) for name, contents in _GARBAGE.items() for content in contents],
+)
+def test_a_damaged_index_is_rebuilt_not_fatal(tmp_path: Path, name: str, content: bytes) -> None:
+    pool = [
+        _candidate("acc", "Accountant: general ledger, reconciliations"),
+        _candidate("chef", "Chef: menus and kitchen"),
+    ]
+    HybridIndex.open(tmp_path, HashEmbedder()).sync(pool)
+    (tmp_path / name).write_bytes(content)
+    embedder = HashEmbedder()
+    reopened = HybridIndex.open(tmp_path, embedder)
+    assert len(reopened) == 0  # treated as no index
+    assert reopened.sync(pool) == 2 and embedder.embedded == 2
+    assert reopened.search_text("general ledger accountant").candidates[0].candidate_id == "acc"
+    # The rebuilt index was saved whole: a third open needs no embedding.
+    again = HybridIndex.open(tmp_path, HashEmbedder())
+    assert len(again) == 2 and again.sync(pool) == 0
+
+
+@pytest.mark.parametrize("name", list(_GARBAGE))
+def test_a_truncated_index_file_is_rebuilt(tmp_path: Path, name: str) -> None:
+    pool = [_candidate(f"c{i}", f"resume number {i} python developer") for i in range(4)]
+    HybridIndex.open(tmp_path, HashEmbedder()).sync(pool)
+    data = (tmp_path / name).read_bytes()
+    (tmp_path / name).write_bytes(data[: len(data) // 2])
+    reopened = HybridIndex.open(tmp_path, HashEmbedder())
+    assert len(reopened) == 0
+    assert reopened.sync(pool) == 4
+    assert len(reopened.search_text("python developer").candidates) == 4
+
+
+def test_an_index_with_mismatched_rows_is_rebuilt(tmp_path: Path) -> None:
+    pool = [_candidate("a", "python"), _candidate("b", "nursing")]
+    HybridIndex.open(tmp_path, HashEmbedder()).sync(pool)
+    np.save(tmp_path / "embeddings.npy", np.zeros((3, HashEmbedder.dimension), np.float32))
+    assert len(HybridIndex.open(tmp_path, HashEmbedder())) == 0
+    HybridIndex.open(tmp_path, HashEmbedder()).sync(pool)
+    (tmp_path / "ids.json").write_text('{"ids": ["b", "a"], "hashes": ["x", "y"]}')
+    reopened = HybridIndex.open(tmp_path, HashEmbedder())
+    assert len(reopened) == 0 and reopened.sync(pool) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -347,3 +348,47 @@ def test_ids_are_stable_across_reimports_and_layout(tmp_path: Path) -> None:
     assert first and again and relaid
     assert first.id == again.id == relaid.id and first.id.startswith("cand-")
     assert len(first.id) == len("cand-") + 12
+
+
+def test_json_object_of_objects_and_other_shapes(tmp_path: Path) -> None:
+    keyed = {
+        "a": {
+            "name": "Ana Ruiz",
+            "resume_text": "Backend engineer: Python services on Postgres and Redis.",
+        },
+        "b": {
+            "name": "Bo Lin",
+            "resume_text": "Registered nurse in emergency care and ICU triage.",
+        },
+    }
+    (tmp_path / "keyed.json").write_text(json.dumps(keyed))
+    first, second = ingest_file(tmp_path / "keyed.json")
+    assert first.candidate is not None and first.candidate.name == "Ana Ruiz"
+    assert second.candidate is not None and second.candidate.name == "Bo Lin"
+    for number, other in enumerate([42, "text", None, {"foo": 1, "bar": [2]}, {}]):
+        path = tmp_path / f"other{number}.json"
+        path.write_text(json.dumps(other))
+        (outcome,) = ingest_file(path)
+        assert outcome.refused == "expected a list of candidate objects", other
+
+
+def test_formula_text_in_skill_cells_is_not_a_skill(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Name", "Skills", "Text"])
+    text = "Registered nurse in emergency care, triage and patient education."
+    writer.writerow(["Kim Lee", "=cmd|/C calc!A0", text])
+    writer.writerow(["Sam Roe", "Python; +SUM(A1); @evil; 1234; -2+3; Excel", text + " Again."])
+    path.write_text(buffer.getvalue())
+    first, second = ingest_file(path)
+    assert first.candidate is not None and second.candidate is not None
+    assert not any("calc" in s or "cmd" in s for s in first.candidate.skills)
+    assert first.candidate.flags == ["skills ignored (formula or no letters): '=cmd|/C calc!A0'"]
+    assert second.candidate.skills[:2] == ["python", "excel"]
+    assert not any(s[0] in "=+-@" or s.isdigit() for s in second.candidate.skills)
+    rows = [{"name": "Jo", "skills": ["=cmd|/C calc!A0", "Go", "42"], "resume_text": text}]
+    (tmp_path / "export.json").write_text(json.dumps(rows))
+    (outcome,) = ingest_file(tmp_path / "export.json")
+    assert outcome.candidate is not None and "=cmd|/c calc!a0" not in outcome.candidate.skills
+    assert "42" not in outcome.candidate.skills
