@@ -60,9 +60,19 @@ class LLMSettings(BaseModel):
 
 
 class MemorySettings(BaseModel):
-    """Experiential memory per recruiter."""
+    """Experiential memory per recruiter (Mem0)."""
 
     backend: Literal["mem0", "none"] = "mem0"
+    vector_store: Literal["embedded", "pgvector", "qdrant"] = Field(
+        default="embedded",
+        description="embedded: SQLite + exact per-recruiter scan under the data directory",
+    )
+    url: SecretStr | None = Field(
+        default=None,
+        description="pgvector: postgresql://user:pass@host:port/db; qdrant: http://host:port",
+    )
+    collection: str = Field(default="hirecrew_memories", pattern=r"^[a-z][a-z0-9_]{0,62}$")
+    recall_limit: int = Field(default=8, ge=0, le=50, description="memories recalled per stage")
 
 
 class Settings(BaseSettings):
@@ -110,6 +120,11 @@ class Settings(BaseSettings):
     @property
     def flows_db_path(self) -> Path:
         return self.data_path / "flows.db"
+
+    @property
+    def memory_path(self) -> Path:
+        """Mem0's files: the embedded vector store and the history database."""
+        return self.data_path / "mem0"
 
 
 @lru_cache(maxsize=1)
