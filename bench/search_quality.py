@@ -13,39 +13,64 @@ Systems:
 
 - ``hybrid``: :class:`domain.hybrid_search.HybridIndex` exactly as ``hirecrew search`` runs it
   (``search_text``: the JD is the lexical and the semantic query, its vocabulary skills are
-  optional skills; no filters).
+  optional skills; no filters): full-text BM25, title-field BM25 and per-sentence dense
+  rankings fused by RRF.
 - ``bm25_baseline``: bm25s (default Lucene BM25, k1=1.5, b=0.75) on raw lowercase ``\\w+``
   tokens of the resume, the JD's tokens as the query; no stopwords, no skills.
 
 Metrics: precision@10 and nDCG@10 (binary relevance; the ideal DCG puts min(10, relevant)
 relevant resumes first), per query and averaged.
 
-What was tried (fusion ablations are in ``bench/results/search_quality.json`` under
-``ablations_mean``; everything on the same cached embeddings, mean p@10 / nDCG@10):
+What was tried (ablations are in ``bench/results/search_quality.json`` under
+``ablations_mean``, each with its worst per-query delta against BM25; everything on the same
+cached embeddings, mean p@10 / nDCG@10, worst p@10 / nDCG@10 delta):
 
-- Fusion weights (RRF, k=60): lexical only 0.728 / 0.744, dense only 0.772 / 0.788, 1:1
-  0.750 / 0.762, 2:1 0.750 / 0.758, **1:2 0.794 / 0.795 (the default)**, 1:3 0.794 / 0.799.
-  1:2 and 1:3 tie on p@10; 1:2 keeps BM25 a real say for exact skills and names.
-- Lexical tokenisation: counting each query word once lost 0.01-0.02 to counting repeats
-  (a JD repeats what it is about); skill tokens at full weight in a free-text query lost
-  0.02-0.03 p@10 (generic skills like "excel" and "communication" are in most JDs and most
-  resumes), half weight is the default; a title boost (headline and first line indexed two
-  or three times more, BM25F-style) changed nothing beyond noise and was dropped.
+- Before the title field and the per-sentence query (``previous_default``): RRF k=60, BM25 1,
+  dense 2: 0.794 / 0.795, worst -0.2 / -0.205 ("mechanical-engineer": its hybrid top 10 were
+  mechanical designers, three filed under DESIGNER or FITNESS, while raw BM25 matches
+  "engineering" in ENGINEERING title lines). Fusion weights: lexical only 0.728 / 0.744,
+  dense only 0.772 / 0.788, 1:1 0.750 / 0.762, 2:1 0.750 / 0.758, 1:3 0.794 / 0.799.
+- Fusion alone does not fix that query (measured offline on the same scores): RRF k from 5 to
+  100 at 1:1 to 1:3 (best 0.800 / 0.803, worst -0.2 or -0.3 every time); score-level fusion
+  (min-max or z-score, over all candidates or the union of each side's top 100 or 1,000,
+  lexical share 0.2 to 0.6: 0.750-0.789 p@10, worst -0.2 to -0.4); dense re-ranking of BM25's
+  top 20-200 (0.733-0.789, worst -0.2 or -0.3); fusing only each side's top 10-200 (worst
+  -0.2 to -0.4); dense pseudo-relevance feedback (Rocchio, 3-10 documents: worse).
+- Lexical side: counting each query word once lost 0.01-0.02 to counting repeats (a JD
+  repeats what it is about); skill tokens at full weight in a free-text query lost 0.02-0.03
+  p@10 (generic skills like "excel" and "communication" are in most JDs and most resumes),
+  half weight is the default; the first line indexed two or three times more (BM25F-style
+  boost inside one field) changed nothing beyond noise; light suffix stemming
+  (engineering/engineer) did not help (worst -0.2).
+- Dense side: the title line embedded on its own and mixed into the resume vector, or the
+  JD's first sentence mixed into the query vector, moved the loss to other queries
+  (agronomist, it-support), worst -0.2 or worse.
+- **Kept**, two changes that only together meet the per-query target:
+  a title field (headline and the resume's first line) as its own BM25 index and a third
+  RRF ranking at weight 0.25 (``no_title_field``: 0.794 / 0.807, worst -0.2 / -0.120), and
+  the semantic query scored sentence by sentence, best sentence wins (``one_query_vector``:
+  0.794 / 0.791, worst -0.1 / -0.127). Together: 0.828 / 0.831, worst -0.1 / -0.086. Title
+  weight 0.25 to 0.5 met the target at every RRF k from 30 to 100 with the 1:2 weights
+  (``title_weight_0.5``: 0.817 / 0.817, worst -0.1 / -0.100); at 1.0 the title outvotes the
+  rest (``title_weight_1``: worst nDCG -0.176). Taking the best sentence or the whole JD
+  (max with the full-text vector) did not meet it (worst nDCG -0.12 to -0.14).
 - Text embedded: the start of the resume (headline, then the resume, cut at the model's 256
   tokens). The resumes open with a title line and a summary, which is what a JD is about.
 
-Result (this run's JSON): hybrid 0.794 / 0.795 against BM25 0.733 / 0.740, so the average
-target is met. The per-query target is missed on one query: "mechanical-engineer" loses 0.2
-p@10. Its hybrid top 10 are mechanical designers and mechanical design engineers, three of
-them filed under DESIGNER or FITNESS in this data set, while raw BM25 matches the word
-"engineering" in ENGINEERING title lines; we kept the query as written rather than tune
-the benchmark to its labels.
+With 18 queries of 10 results, one resume swapped is 0.1 p@10 on a query: the per-query
+target is as much about noise as about ranking, which is why the kept setting was chosen in
+the middle of a range where every neighbour met it, not at a single best point.
+
+Result (this run's JSON): hybrid 0.828 / 0.831 against BM25 0.733 / 0.740; worst per-query
+delta -0.1 p@10 (mechanical-engineer, agronomist) and -0.086 nDCG@10 (clinic-nurse), so both
+targets are met. The JDs and relevance labels are unchanged.
 
 The embeddings of the 2,418 resumes (about two minutes on two cores) are cached as a
 HybridIndex directory under ``--cache-dir`` (default ``<data dir>/bench-cache``); a rerun
-only rebuilds BM25.
+only rebuilds BM25 (about 10 s for the default and all ablations).
 
     .venv/bin/python bench/search_quality.py            # writes bench/results/search_quality.json
+    .venv/bin/python bench/search_quality.py --cache-dir /tmp/cache   # embeddings kept there
 """
 
 from __future__ import annotations
@@ -297,6 +322,38 @@ def hybrid_ranker(index: HybridIndex) -> Any:
     return lambda text: [m.candidate_id for m in index.search_text(text, limit=K).candidates]
 
 
+# Variants run beside the default on the same cached embeddings: HybridIndex options each.
+ABLATIONS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("lexical_only", {"dense_weight": 0.0, "title_weight": 0.0}),
+    ("dense_only", {"lexical_weight": 0.0, "title_weight": 0.0}),
+    ("lexical_1_dense_1", {"lexical_weight": 1.0, "dense_weight": 1.0}),
+    ("lexical_2_dense_1", {"lexical_weight": 2.0, "dense_weight": 1.0}),
+    ("lexical_1_dense_3", {"lexical_weight": 1.0, "dense_weight": 3.0}),
+    ("no_title_field", {"title_weight": 0.0}),
+    ("title_weight_0.5", {"title_weight": 0.5}),
+    ("title_weight_1", {"title_weight": 1.0}),
+    ("one_query_vector", {"sentence_max": False}),
+    ("previous_default", {"title_weight": 0.0, "sentence_max": False}),
+)
+
+
+def _deltas(system: dict[str, Any], baseline: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Per query, ``system - baseline`` for each metric."""
+    return {
+        q: {
+            m: round(system["per_query"][q][m] - baseline["per_query"][q][m], 4)
+            for m in ("precision@10", "ndcg@10")
+        }
+        for q in system["per_query"]
+    }
+
+
+def _worst_delta(system: dict[str, Any], baseline: dict[str, Any]) -> dict[str, float]:
+    """The largest per-query loss against the baseline (most negative delta), per metric."""
+    deltas = _deltas(system, baseline)
+    return {m: min(d[m] for d in deltas.values()) for m in ("precision@10", "ndcg@10")}
+
+
 def main() -> None:
     """Run both systems on every job and write the JSON report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -322,26 +379,13 @@ def main() -> None:
     hybrid_s = time.perf_counter() - started
 
     ablations: dict[str, Any] = {}
-    for name, lexical_weight, dense_weight in (
-        ("lexical_only", 1.0, 0.0),
-        ("dense_only", 0.0, 1.0),
-        ("lexical_1_dense_1", 1.0, 1.0),
-        ("lexical_2_dense_1", 2.0, 1.0),
-        ("lexical_1_dense_3", 1.0, 3.0),
-    ):
-        variant = HybridIndex.open(
-            directory, embedder, lexical_weight=lexical_weight, dense_weight=dense_weight
-        )
-        ablations[name] = evaluate(hybrid_ranker(variant), categories, JOBS)["mean"]
+    for name, options in ABLATIONS:
+        variant = HybridIndex.open(directory, embedder, **options)
+        result = evaluate(hybrid_ranker(variant), categories, JOBS)
+        ablations[name] = {**result["mean"], "worst_delta": _worst_delta(result, baseline)}
 
-    deltas = {
-        q: {
-            m: round(hybrid["per_query"][q][m] - baseline["per_query"][q][m], 4)
-            for m in ("precision@10", "ndcg@10")
-        }
-        for q in hybrid["per_query"]
-    }
-    worst = {m: min(d[m] for d in deltas.values()) for m in ("precision@10", "ndcg@10")}
+    deltas = _deltas(hybrid, baseline)
+    worst = _worst_delta(hybrid, baseline)
     report = {
         "benchmark": "search_quality",
         "command": "python bench/search_quality.py",

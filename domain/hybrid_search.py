@@ -1,6 +1,6 @@
 """Hybrid candidate search: BM25 (bm25s) and sentence embeddings, fused by reciprocal rank.
 
-Two rankers look at every candidate:
+Three rankers look at every candidate:
 
 - **Lexical**: BM25 (bm25s, Lucene variant, k1=1.5, b=0.75) over the headline, resume and
   skills. Tokens are lowercase words (``node.js``, ``c++`` and ``c#`` stay whole), without the
@@ -8,20 +8,29 @@ Two rankers look at every candidate:
   one ``skill:<canonical>`` token, so "k8s" in a resume meets "Kubernetes" in a query. Aliases
   that are everyday words ("Go", "R", "Excel", "react") are only folded when
   :func:`domain.skills.skill_pattern` accepts them in context.
+- **Title**: the same BM25 query over a second, tiny index of each candidate's title field
+  (:func:`title_text`: the headline and the resume's first line, where resumes name the job,
+  "MECHANICAL ENGINEER"). Over the whole resume that line is a few words among hundreds; as
+  its own field (BM25F's reasoning) a title match counts as one.
 - **Dense**: all-MiniLM-L6-v2 vectors (see :mod:`domain.embeddings`) of the headline and the
-  start of the resume (the model reads 256 tokens), compared by dot product. A brute-force
-  matrix-vector product over a float32 matrix is exact, needs no index to build or tune, and
-  costs about 5 ms per 100,000 candidates on one core (``bench/search_speed.py``), less than
-  embedding the query; an approximate index would only pay off well beyond the pools this app
-  holds, and would cost recall and a build step.
+  start of the resume (the model reads 256 tokens), compared by dot product. The semantic
+  query is embedded sentence by sentence (:func:`query_sentences`) and a candidate's score is
+  its best sentence's: a JD's title, duties and requirements are separate questions, and one
+  mean-pooled vector of all of them answers none well. A brute-force matrix product over a
+  float32 matrix is exact, needs no index to build or tune, and costs about 5 ms per 100,000
+  candidates on one core for one query vector (``bench/search_speed.py``), 12 ms for a JD's
+  four sentences in one pass, plus 7 ms to embed them apart; an approximate index
+  would only pay off well beyond the pools this app holds, and would cost recall and a build
+  step.
 
 **Fusion.** Weighted reciprocal rank fusion: ``score(d) = sum_r w_r / (k + rank_r(d))`` (ranks
-from 1; weights 1 for BM25 and 2 for the embeddings, see the benchmark) over the rankers
-where ``d`` ranks in the top :data:`FUSION_DEPTH`, with ``k = 60`` (Cormack, Clarke & Buettcher,
-SIGIR 2009, the value they found robust and the one most engines use). RRF needs no
-calibration between BM25 scores, which grow with the query, and cosines, which do not. Only
-candidates BM25 finds at all enter the lexical ranking. Reported scores are divided by the
-best possible fused score, so 1.0 means first in both rankings.
+from 1; weights 1 for BM25, 2 for the embeddings and 0.25 for the title field, see the
+benchmark) over the rankers where ``d`` ranks in the top :data:`FUSION_DEPTH`, with ``k = 60``
+(Cormack, Clarke & Buettcher, SIGIR 2009, the value they found robust and the one most engines
+use). RRF needs no calibration between BM25 scores, which grow with the query, and cosines,
+which do not (min-max and z-score fusion of the raw scores both did worse on the benchmark).
+Only candidates BM25 finds at all enter a lexical ranking. Reported scores are divided by the
+best possible fused score, so 1.0 means first in every ranking.
 
 **Filters** run before ranking: a location (same city; "Remote" candidates and unknown
 locations always pass), a minimum of years (unknown years pass: an anonymised import is no
@@ -34,9 +43,9 @@ model, dimension), ``ids.json`` (ids and a hash of each embedded text, in row or
 ``embeddings.npy`` (float32 rows) and ``candidates.jsonl`` (what the filters and results need,
 so a reopened index searches without the pool). :meth:`HybridIndex.sync` makes the index
 mirror a pool: it embeds only candidates whose embedded text is new or changed, drops those no
-longer in the pool, and rebuilds BM25 from scratch: about 2 s per 10,000 candidates,
-tokenisation included, while embedding one resume takes 25-65 ms on two cores (both from
-``bench/search_speed.py``), so an incremental BM25 would save little and add a lot.
+longer in the pool, and rebuilds both BM25 indexes from scratch: about 2 s per 10,000
+candidates, tokenisation included, while embedding one resume takes 25-65 ms on two cores
+(both from ``bench/search_speed.py``), so an incremental BM25 would save little and add a lot.
 """
 
 from __future__ import annotations
@@ -67,11 +76,15 @@ __all__ = [
     "FUSION_DEPTH",
     "INDEX_FORMAT",
     "LEXICAL_WEIGHT",
+    "MAX_QUERY_SENTENCES",
     "RRF_K",
+    "TITLE_WEIGHT",
     "HybridIndex",
     "embedding_text",
     "lexical_tokens",
     "plan_from_text",
+    "query_sentences",
+    "title_text",
 ]
 
 INDEX_FORMAT = 1
@@ -83,6 +96,16 @@ FUSION_DEPTH = 1000
 # the stronger ranker, and 1:2 beat 1:1 and 2:1 on average without a worse worst query.
 LEXICAL_WEIGHT = 1.0
 DENSE_WEIGHT = 2.0
+# The title field's BM25 ranking (headline and the resume's first line, the same weighted query)
+# is a third, light vote: a quarter of the full-text BM25's. On the benchmark 0.25 to 0.5 all
+# met the per-query target at RRF k from 30 to 100; heavier, a title match outvotes the rest.
+TITLE_WEIGHT = 0.25
+# The dense side scores each sentence of the semantic query and keeps the best: a JD's title,
+# duties and requirements are each a query, and one vector of all of them matches none well.
+# A long JD is cut to its first sentences (title and duties come first; boilerplate last).
+MAX_QUERY_SENTENCES = 8
+# A title is a few words; a first line longer than this is a paragraph that lost its breaks.
+TITLE_WORDS = 12
 # In the BM25 query a required skill's token weighs as much as a query word; an optional
 # skill's (every skill named in a free-text query) half: generic skills such as "excel" or
 # "communication" are named in most JDs and most resumes and should not dominate.
@@ -104,6 +127,7 @@ _AMBIGUOUS = frozenset(
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[a-z0-9]+)*(?:\+\+|#)?", re.IGNORECASE)
 _PARENTHETICAL = re.compile(r"\s*\([^)]*\)")
 _REMOTE = frozenset({"remote", "anywhere", "worldwide"})
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 Vectors = npt.NDArray[np.float32]
 
@@ -119,6 +143,26 @@ def embedding_text(candidate: Candidate) -> str:
 
 def _lexical_text(candidate: Candidate) -> str:
     return "\n".join([candidate.headline, candidate.resume_text, ", ".join(candidate.skills)])
+
+
+def title_text(candidate: Candidate) -> str:
+    """The title field: the headline and the resume's first non-blank line (its first words).
+
+    Resumes open with the job title ("MECHANICAL ENGINEER", "STAFF ACCOUNTANT"), the
+    strongest single signal of what a person does; BM25 over the whole resume dilutes it.
+    """
+    first = next((line for line in candidate.resume_text.splitlines() if line.strip()), "")
+    return f"{candidate.headline}\n{' '.join(first.split()[:TITLE_WORDS])}".strip()
+
+
+def query_sentences(text: str) -> list[str]:
+    """The sentences of a semantic query that the dense side embeds one by one.
+
+    Split after ``.``, ``!``, ``?`` or ``;`` followed by a space, and at line breaks; at most
+    :data:`MAX_QUERY_SENTENCES`; a one-sentence query is itself.
+    """
+    parts = [part.strip() for part in _SENTENCE_BREAK.split(text)]
+    return [part for part in parts if part][:MAX_QUERY_SENTENCES]
 
 
 def _build_phrases() -> dict[str, list[tuple[tuple[str, ...], str]]]:
@@ -207,6 +251,7 @@ class _Lexical:
     """The BM25 side, rebuilt from the candidates whenever the pool changes."""
 
     bm25: Any
+    titles: Any  # BM25 over each candidate's title field
     skill_rows: dict[str, npt.NDArray[np.int64]]
 
 
@@ -229,6 +274,9 @@ class HybridIndex:
         directory: where the index lives; ``None`` keeps it in memory only.
         lexical_weight: the BM25 ranking's weight in the fusion.
         dense_weight: the embedding ranking's weight in the fusion.
+        title_weight: the title field's BM25 ranking's weight in the fusion.
+        sentence_max: score each sentence of the semantic query and keep the best (the
+            default); ``False`` embeds the query as one text (for the benchmark's ablations).
         text_of: what is embedded for a candidate (default :func:`embedding_text`); the
             index keeps a hash of it, so changing it re-embeds on the next sync.
     """
@@ -240,14 +288,21 @@ class HybridIndex:
         *,
         lexical_weight: float = LEXICAL_WEIGHT,
         dense_weight: float = DENSE_WEIGHT,
+        title_weight: float = TITLE_WEIGHT,
+        sentence_max: bool = True,
         text_of: Callable[[Candidate], str] = embedding_text,
     ) -> None:
-        if lexical_weight < 0 or dense_weight < 0 or lexical_weight + dense_weight == 0:
+        if (
+            min(lexical_weight, dense_weight, title_weight) < 0
+            or lexical_weight + dense_weight == 0
+        ):
             raise DomainError("fusion weights must be 0 or more and not both 0")
         self._embedder = embedder
         self._directory = directory
         self._lexical_weight = lexical_weight
         self._dense_weight = dense_weight
+        self._title_weight = title_weight
+        self._sentence_max = sentence_max
         self._text_of = text_of
         self._candidates: list[Candidate] = []
         self._by_id: dict[str, Candidate] = {}
@@ -408,18 +463,22 @@ class HybridIndex:
 
     def _build_lexical(self) -> _Lexical:
         corpus: list[list[str]] = []
+        titles: list[list[str]] = []
         skill_rows: dict[str, list[int]] = {}
         for row, candidate in enumerate(self._candidates):
             tokens, skills = lexical_tokens(_lexical_text(candidate))
             # bm25s needs a token in every document; a resume of only stopwords gets a blank.
             corpus.append(tokens or [""])
+            titles.append(lexical_tokens(title_text(candidate))[0] or [""])
             for skill in skills:
                 skill_rows.setdefault(skill, []).append(row)
-        bm25 = bm25s.BM25()
+        bm25, title_bm25 = bm25s.BM25(), bm25s.BM25()
         if corpus:
             bm25.index(corpus, show_progress=False)
+            title_bm25.index(titles, show_progress=False)
         self._lexical = _Lexical(
             bm25=bm25,
+            titles=title_bm25,
             skill_rows={s: np.array(r, dtype=np.int64) for s, r in skill_rows.items()},
         )
         return self._lexical
@@ -434,7 +493,8 @@ class HybridIndex:
         """The best ``limit`` candidates for ``plan``, best first.
 
         The boolean query's words and the plan's skills (optional ones at half weight) drive
-        BM25; the semantic query (or, when empty, the boolean query) drives the embeddings.
+        BM25 over the whole text and over the title field; the semantic query (or, when
+        empty, the boolean query), sentence by sentence, drives the embeddings.
         Filters: location, minimum years and, with ``strict``, every required skill.
         Ties are broken by candidate id. Raises DomainError for a negative limit.
         """
@@ -459,16 +519,33 @@ class HybridIndex:
             return CandidateList(candidates=[], pool_size=n)
 
         fused = np.zeros(n, dtype=np.float64)
-        lexical = self._lexical_scores(plan, required, optional)
-        self._add_rrf(fused, lexical, eligible, self._lexical_weight, positive_only=True)
+        weights = self._query_weights(plan, required, optional)
+        lexical = self._lexical or self._build_lexical()
+        for bm25, weight in (
+            (lexical.bm25, self._lexical_weight),
+            (lexical.titles, self._title_weight),
+        ):
+            if weight > 0:
+                scores = _bm25_scores(bm25, weights, n)
+                self._add_rrf(fused, scores, eligible, weight, positive_only=True)
         query = plan.semantic_query.strip() or plan.boolean_query
         if query.strip() and self._dense_weight > 0:
-            vector = self._embedder.embed([query])[0]
+            texts = query_sentences(query) if self._sentence_max else [query.strip()]
+            vectors = self._embedder.embed(texts or [query.strip()])
             # einsum, not ``@``: it runs on the calling thread, while BLAS's thread pool on a
-            # busy two-core box takes 1-12 ms to wake up for a 5 ms product (measured).
-            dense = np.einsum("ij,j->i", self._vectors, vector)
+            # busy two-core box takes 1-12 ms to wake up for a 5 ms product (measured). All
+            # sentences in one pass over the matrix: 13 ms for four at 100,000, not 4 x 5.
+            if len(vectors) == 1:
+                dense = np.einsum("ij,j->i", self._vectors, vectors[0])
+            else:
+                by_sentence = np.einsum("ij,kj->ik", self._vectors, vectors)
+                dense = by_sentence[:, 0].copy()
+                for column in by_sentence.T[1:]:  # faster than .max(axis=1) on 4-wide rows
+                    np.maximum(dense, column, out=dense)
             self._add_rrf(fused, dense, eligible, self._dense_weight, positive_only=False)
-        best_possible = (self._lexical_weight + self._dense_weight) / (RRF_K + 1)
+        best_possible = (self._lexical_weight + self._dense_weight + self._title_weight) / (
+            RRF_K + 1
+        )
 
         order = np.flatnonzero(fused > 0)
         # Must-haves met come first when they do not filter; then the fused score, then id.
@@ -538,11 +615,11 @@ class HybridIndex:
                     met[row] += 1
         return met
 
-    def _lexical_scores(
-        self, plan: SearchPlan, required: Sequence[str], optional: Sequence[str]
-    ) -> npt.NDArray[np.float32]:
-        """BM25 of every candidate for the plan's words and skills (weighted terms)."""
-        lexical = self._lexical or self._build_lexical()
+    @staticmethod
+    def _query_weights(
+        plan: SearchPlan, required: Sequence[str], optional: Sequence[str]
+    ) -> dict[str, float]:
+        """The BM25 query: each of the plan's words and skill tokens with its weight."""
         weights: dict[str, float] = {}
         # Query words count as often as the query says them: a JD that repeats "accounting"
         # is about accounting (+0.02 nDCG@10 against counting each word once).
@@ -560,7 +637,7 @@ class HybridIndex:
                 else:
                     for word in lexical_tokens(skill)[0]:
                         weights[word] = max(weights.get(word, 0.0), weight)
-        return _bm25_scores(lexical.bm25, weights, len(self._candidates))
+        return weights
 
     @staticmethod
     def _add_rrf(

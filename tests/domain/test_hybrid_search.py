@@ -15,7 +15,15 @@ from domain.artifacts import SearchPlan
 from domain.embeddings import MiniLMEmbedder
 from domain.entities import Candidate
 from domain.errors import DomainError
-from domain.hybrid_search import RRF_K, HybridIndex, lexical_tokens, plan_from_text
+from domain.hybrid_search import (
+    MAX_QUERY_SENTENCES,
+    RRF_K,
+    HybridIndex,
+    lexical_tokens,
+    plan_from_text,
+    query_sentences,
+    title_text,
+)
 
 
 class HashEmbedder:
@@ -83,7 +91,8 @@ def test_fusion_ranks_by_reciprocal_rank() -> None:
     embedder = ScriptedEmbedder(
         {"alpha": [0, 0, 1], "beta": [1, 0, 0], "gamma": [1, 1, 0], "query": [1, 0.1, 0]}
     )
-    index = HybridIndex(embedder, lexical_weight=1.0, dense_weight=1.0)
+    # The title field (here the whole one-line text) is left out: it is tested on its own.
+    index = HybridIndex(embedder, lexical_weight=1.0, dense_weight=1.0, title_weight=0.0)
     index.sync(pool)
     plan = _plan(boolean_query="python", semantic_query="query")
     result = index.search(plan, limit=10)
@@ -97,11 +106,67 @@ def test_fusion_ranks_by_reciprocal_rank() -> None:
     lexical_only.sync(pool)
     assert [m.candidate_id for m in lexical_only.search(plan).candidates] == ["a", "b"]
     # Default weights: the dense ranking counts twice, a = (1/61 + 2/63) / (3/61).
-    default = HybridIndex(embedder)
+    default = HybridIndex(embedder, title_weight=0.0)
     default.sync(pool)
     ranked = default.search(plan).candidates
     assert ranked[1].candidate_id == "a"
     assert ranked[1].score == round((1 / 61 + 2 / 63) / (3 / 61), 4)
+
+
+def test_title_field_is_a_third_ranking() -> None:
+    # Both resumes say "engineer" once; only t says it in its title line. The dense vectors
+    # tie and so do the full-text BM25 scores (ties go to the first row, b): the title
+    # field's vote decides.
+    pool = [
+        _candidate("b", "PLANT OPERATOR\nWorked with an engineer on pumps and valves"),
+        _candidate("t", "MECHANICAL ENGINEER\nWorked on pumps and valves for a plant"),
+    ]
+    embedder = ScriptedEmbedder({"pumps": [1, 0, 0], "query": [1, 0, 0]})
+    index = HybridIndex(embedder)
+    index.sync(pool)
+    plan = _plan(boolean_query="engineer", semantic_query="query")
+    ranked = index.search(plan).candidates
+    assert [m.candidate_id for m in ranked] == ["t", "b"]
+    without = HybridIndex(embedder, title_weight=0.0)
+    without.sync(pool)
+    assert [m.candidate_id for m in without.search(plan).candidates] == ["b", "t"]
+    assert title_text(pool[1]) == "MECHANICAL ENGINEER"
+    assert title_text(_candidate("h", "\n\n  first line  \nrest", headline="Nurse")) == (
+        "Nurse\nfirst line"
+    )
+
+
+def test_semantic_query_scores_its_best_sentence() -> None:
+    # One vector of "query. other" sits between a and b; sentence by sentence, each resume
+    # meets the sentence about it, and the title-like first sentence is not averaged away.
+    assert query_sentences("Mechanical Engineer. Design parts; run tests!\nCAD") == [
+        "Mechanical Engineer.",
+        "Design parts;",
+        "run tests!",
+        "CAD",
+    ]
+    assert query_sentences("one sentence, no break") == ["one sentence, no break"]
+    assert len(query_sentences(". ".join(["x"] * 20))) == MAX_QUERY_SENTENCES
+    pool = [_candidate("a", "alpha"), _candidate("b", "beta"), _candidate("c", "gamma")]
+    embedder = ScriptedEmbedder(
+        {
+            "alpha": [1, 0, 0],
+            "beta": [0.6, 0.8, 0],
+            "gamma": [0.75, 0.66, 0],
+            "query. other": [1, 1, 0],  # the whole text, for the one-vector variant
+            "query": [1, 0, 0],
+            "other": [0, 1, 0],
+        }
+    )
+    plan = _plan(semantic_query="query. other")
+    split = HybridIndex(embedder, lexical_weight=0.0, title_weight=0.0)
+    split.sync(pool)
+    # Best sentence: a 1.0 (query), b 0.8 (other), c ~0.75 (query).
+    assert [m.candidate_id for m in split.search(plan).candidates] == ["a", "b", "c"]
+    whole = HybridIndex(embedder, lexical_weight=0.0, title_weight=0.0, sentence_max=False)
+    whole.sync(pool)
+    # One vector (1, 1, 0): gamma is closest to the diagonal, alpha furthest.
+    assert [m.candidate_id for m in whole.search(plan).candidates] == ["c", "b", "a"]
 
 
 def test_alias_in_resume_meets_canonical_in_plan() -> None:
