@@ -112,6 +112,17 @@ def has_review_findings(text: str) -> bool:
     return False
 
 
+RECALL = "recall_memories"
+
+
+def _recall_first(convo: Conversation, query: str) -> Action | None:
+    """Look up the recruiter's memories before working, when the role may: the lookup is
+    on the record (the audit shows it), and the role's tools apply the preferences found."""
+    if RECALL in convo.tools and not convo.called(RECALL):
+        return Action(RECALL, {"query": query})
+    return None
+
+
 def manager(convo: Conversation) -> Reply:
     """Delegate the whole task, with all its context, to the coworker that fits it."""
     if not convo.called("delegate_work_to_coworker"):
@@ -143,6 +154,8 @@ def jd_writer(convo: Conversation) -> Reply:
     """Draft from the notes; in a revision round, revise the last draft with the findings."""
     if failed := _failed(convo):
         return failed
+    if recall := _recall_first(convo, "job description length, style and wording"):
+        return recall
     revising = has_review_findings(convo.task) and "revise_job_description" in convo.tools
     tool = "revise_job_description" if revising else "draft_job_description"
     if not convo.called(tool):
@@ -154,6 +167,8 @@ def sourcer(convo: Conversation) -> Reply:
     """Plan the search from the requirements, lint the query, search, then size up the pool."""
     if failed := _failed(convo):
         return failed
+    if recall := _recall_first(convo, "must-have skills and search preferences"):
+        return recall
     if not convo.called("build_search_plan"):
         return Action("build_search_plan", {})
     plan = SearchPlan.model_validate_json(_observed(convo, "build_search_plan"))
@@ -175,6 +190,8 @@ def screener(convo: Conversation) -> Reply:
     """Screen every sourced candidate with quoted evidence; the tool ranks them."""
     if failed := _failed(convo):
         return failed
+    if recall := _recall_first(convo, "screening criteria and shortlist size"):
+        return recall
     if not convo.called("screen_candidates"):
         return Action("screen_candidates", {"candidate_ids": []})
     return Final(_observed(convo, "screen_candidates"))
@@ -184,6 +201,8 @@ def coordinator(convo: Conversation) -> Reply:
     """Find slots, draft a message per slot, make the invites, and hand back the plan."""
     if failed := _failed(convo):
         return failed
+    if recall := _recall_first(convo, "outreach tone and interview scheduling"):
+        return recall
     for tool in ("find_interview_slots", "draft_outreach_messages", "create_calendar_invites"):
         if not convo.called(tool):
             return Action(tool, {})

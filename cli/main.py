@@ -17,6 +17,7 @@ import typer
 
 from cli.candidates import app as candidates_app
 from cli.common import EXIT_FAILED, EXIT_INVALID, DataDir, fail, settings_for
+from cli.memory import app as memory_app
 from cli.screen import app as screen_app
 from cli.search import app as search_app
 from cli.taxonomy import app as taxonomy_app
@@ -40,6 +41,7 @@ app.add_typer(screen_app, name="screen")
 app.add_typer(config_app, name="config")
 app.add_typer(project_app, name="project")
 app.add_typer(audit_app, name="audit")
+app.add_typer(memory_app, name="memory")
 
 T = TypeVar("T")
 
@@ -111,6 +113,12 @@ def _echo_stage(stage: dict[str, Any]) -> None:
         )
         for finding in review["findings"][:8]:
             typer.echo(f"    - [{finding['severity']}] {finding['rule']}: {finding['message']}")
+    if stage.get("memories_applied"):
+        typer.secho(
+            f"  shaped by your memories: {', '.join(stage['memories_applied'])} "
+            "(`hirecrew memory list` shows them)",
+            fg=typer.colors.CYAN,
+        )
     artifact = stage["artifact"]
     if artifact:
         typer.echo(_artifact_preview(stage["name"], artifact))
@@ -123,6 +131,7 @@ def _artifact_preview(name: str, artifact: dict[str, Any]) -> str:
         plan = artifact["plan"]
         rows = [f"  query: {plan['boolean_query']}"]
         rows.append(f"  filters: skills {plan['required_skills']}, location {plan['location']}")
+        rows += [f"  learned: {note}" for note in plan.get("learned", [])]
         rows += [
             f"  {c['candidate_id']}  {c['score']:.3f}  {c['name']} - {c['headline']}"
             for c in artifact["results"]["candidates"][:10]
@@ -275,6 +284,9 @@ def project_start(
         typer.Option("--from-store", help="use the candidates imported with `candidates import`"),
     ] = False,
     title: Annotated[str | None, typer.Option(help="project title")] = None,
+    recruiter: Annotated[
+        str | None, typer.Option(help="the recruiter's id (whose memory the run uses)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     data_dir: DataDir = None,
 ) -> None:
@@ -305,6 +317,8 @@ def project_start(
         raise fail(f"cannot read input: {exc}", EXIT_INVALID) from exc
     if title:
         updates["title"] = title
+    if recruiter:
+        updates["recruiter"] = {**project.recruiter.model_dump(), "id": recruiter}
     try:
         project = ProjectSpec.model_validate({**project.model_dump(), **updates})
     except ValidationError as exc:
@@ -315,6 +329,14 @@ def project_start(
 
     state = _guarded(lambda: asyncio.run(start_run(runtime, project)))
     _print_state(state, as_json)
+
+
+def _parse_vote(text: str) -> dict[str, str | None]:
+    candidate_id, _, rest = text.partition(":")
+    thumb, _, why = rest.partition(":")
+    if not candidate_id or thumb not in ("up", "down"):
+        raise fail(f"--vote '{text}': expected CANDIDATE_ID:up|down[:reason]", EXIT_INVALID)
+    return {"candidate_id": candidate_id, "vote": thumb, "reason": why.strip() or None}
 
 
 @project_app.command("decide")
@@ -328,6 +350,12 @@ def project_decide(
     stage: Annotated[
         str | None, typer.Option(help="refuse unless the run waits at this stage")
     ] = None,
+    vote: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="thumbs up/down on a candidate shown: CANDIDATE_ID:up|down[:reason] (repeat)"
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     data_dir: DataDir = None,
 ) -> None:
@@ -336,7 +364,12 @@ def project_decide(
 
     from crews.decisions import GateDecision
 
-    payload: dict[str, Any] = {"decision": decision, "reason": reason, "stage": stage}
+    payload: dict[str, Any] = {
+        "decision": decision,
+        "reason": reason,
+        "stage": stage,
+        "votes": [_parse_vote(v) for v in vote or []],
+    }
     if artifact is not None:
         try:
             payload["artifact"] = json.loads(artifact.read_text(encoding="utf-8"))

@@ -10,6 +10,18 @@ from pydantic import BaseModel, Field, model_validator
 DecisionKind = Literal["confirm", "edit", "reject", "stop"]
 
 
+class CandidateVote(BaseModel):
+    """A thumbs up or down on one candidate of the stage's output, with why.
+
+    Votes teach the recruiter's memory ("down: no Kubernetes experience", twice, makes
+    Kubernetes a must-have of the next search plan); they do not change the artifact.
+    """
+
+    candidate_id: str = Field(min_length=1, max_length=200)
+    vote: Literal["up", "down"]
+    reason: str | None = Field(default=None, max_length=2000)
+
+
 class GateDecision(BaseModel):
     """A recruiter's decision on a stage's output.
 
@@ -32,6 +44,9 @@ class GateDecision(BaseModel):
         description="why: required to reject, and to confirm an edit the review fails",
     )
     actor: str | None = Field(default=None, description="who decided; defaults to the recruiter")
+    votes: list[CandidateVote] = Field(
+        default_factory=list, max_length=500, description="per-candidate thumbs up/down"
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> GateDecision:
@@ -48,4 +63,8 @@ class DecisionRecord(BaseModel):
     decision: DecisionKind
     reason: str | None = None
     actor: str
+    votes: list[CandidateVote] = Field(default_factory=list)
+    learned_memory_ids: list[str] = Field(
+        default_factory=list, description="memories this decision wrote or updated"
+    )
     at: datetime = Field(default_factory=lambda: datetime.now(UTC))

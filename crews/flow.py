@@ -31,6 +31,7 @@ from crews.assembly import build_crew
 from crews.audit import AuditLog, current_run, current_stage
 from crews.decisions import DecisionRecord, GateDecision
 from crews.errors import GateError, StageOutputError
+from crews.learning import learn_from_decision, recall_query
 from crews.project import ProjectSpec, index_dir, load_pool
 from crews.stages import REVIEW_CREW, STAGE_BY_NAME, STAGE_NAMES, Stage
 from domain.artifacts import (
@@ -42,7 +43,10 @@ from domain.artifacts import (
     SourcingReport,
     verdict_for,
 )
+from domain.errors import HirecrewError
 from domain.review import run_checks
+from memory.base import MemoryRecord
+from memory.service import MemoryService
 from tools.workspace import Workspace, review_texts
 
 
@@ -76,6 +80,13 @@ class StageRecord(BaseModel):
     feedback: str | None = Field(default=None, description="reason of the last rejection")
     edited: bool = False
     decisions: list[DecisionRecord] = Field(default_factory=list)
+    memory_ids: list[str] = Field(
+        default_factory=list,
+        description="the recruiter's memories given to this stage's last attempt",
+    )
+    memories_applied: list[str] = Field(
+        default_factory=list, description="of those, the ones a tool applied to the output"
+    )
 
 
 class HiringState(BaseModel):
@@ -98,6 +109,7 @@ class Runtime:
     config: RoleConfig
     audit: AuditLog
     persistence: FlowPersistence
+    memory: MemoryService | None = None
 
 
 class PendingGate:
@@ -123,7 +135,8 @@ def _confirmed(state: HiringState, name: str, model: type[Any]) -> Any:
     return model.model_validate(record.artifact) if record.artifact is not None else None
 
 
-def _edit_ids(name: str, artifact: BaseModel) -> list[str]:
+def edit_ids(artifact: BaseModel) -> list[str]:
+    """The candidates a stage output names (its sourced, shortlisted or contacted people)."""
     if isinstance(artifact, SourcingReport):
         return [c.candidate_id for c in artifact.results.candidates]
     if isinstance(artifact, Shortlist):
@@ -157,7 +170,7 @@ def review_edit(state: HiringState, name: str, artifact: BaseModel) -> Review:
                 message=f"'{cid}' is not among the candidates the earlier stage confirmed",
                 where=cid,
             )
-            for cid in dict.fromkeys(_edit_ids(name, artifact))
+            for cid in dict.fromkeys(edit_ids(artifact))
             if cid not in allowed
         ]
     return Review(
@@ -197,7 +210,11 @@ class HiringFlow(Flow[HiringState]):
         return model.model_validate(record.artifact) if record.artifact is not None else None
 
     def _workspace(
-        self, stage: str, previous: BaseModel | None, findings: list[Finding]
+        self,
+        stage: str,
+        previous: BaseModel | None,
+        findings: list[Finding],
+        memories: list[MemoryRecord],
     ) -> Workspace:
         project = self.project
         return Workspace(
@@ -217,12 +234,38 @@ class HiringFlow(Flow[HiringState]):
             outreach_count=project.outreach_count,
             screen_top=self.runtime.settings.screen_top,
             index_dir=index_dir(self.runtime.settings.cache_path, project.pool_path),
+            memories=memories,
+            memory=self.runtime.memory,
         )
 
-    def _inputs(self, stage: Stage, findings: list[Finding]) -> dict[str, str]:
+    def _recall(self, stage: Stage) -> list[MemoryRecord]:
+        """The recruiter's preferences and the notes most related to this stage and job.
+
+        Memory informs a stage; it must never stop one: a failing store is audited and the
+        stage runs without it.
+        """
+        service = self.runtime.memory
+        if service is None:
+            return []
+        job = self._artifact("intake", JobDescription)
+        must = [r.text for r in job.must_haves] if job else []
+        try:
+            return service.recall(
+                self.project.recruiter.id,
+                recall_query(stage.name, self.project.title, must),
+                limit=self.runtime.settings.memory.recall_limit,
+            )
+        except HirecrewError as exc:
+            self.runtime.audit.append("memory_unavailable", error=str(exc))
+            return []
+
+    def _inputs(
+        self, stage: Stage, findings: list[Finding], memories: list[MemoryRecord]
+    ) -> dict[str, str]:
         project = self.project
         record = self.state.stages[stage.name]
         values = {
+            "recruiter_memories": "; ".join(f"[{m.id}] {m.text}" for m in memories) or "none yet",
             "project_title": project.title,
             "company": project.company,
             "recruiter_name": project.recruiter.name,
@@ -257,7 +300,8 @@ class HiringFlow(Flow[HiringState]):
         return crew.kickoff(inputs=inputs)
 
     def _produce(self, stage: Stage, workspace: Workspace, findings: list[Finding]) -> BaseModel:
-        output = self._kickoff(stage.crew, workspace, self._inputs(stage, findings))
+        inputs = self._inputs(stage, findings, workspace.memories)
+        output = self._kickoff(stage.crew, workspace, inputs)
         if isinstance(output.pydantic, stage.output):
             return output.pydantic
         try:
@@ -314,8 +358,13 @@ class HiringFlow(Flow[HiringState]):
         findings: list[Finding] = []
         try:
             audit.append("stage_started", attempt=record.attempts)
+            memories = self._recall(stage)
+            record.memory_ids = [m.id for m in memories]
+            record.memories_applied = []
+            if memories:
+                audit.append("memories_recalled", memory_ids=record.memory_ids)
             for _ in range(self.runtime.settings.max_review_rounds + 1):
-                workspace = self._workspace(name, previous, findings)
+                workspace = self._workspace(name, previous, findings, memories)
                 artifact = self._produce(stage, workspace, findings)
                 review = self._review(stage, artifact, workspace)
                 record.review_rounds += 1
@@ -327,6 +376,10 @@ class HiringFlow(Flow[HiringState]):
                     findings=[f.model_dump(mode="json") for f in review.findings],
                 )
                 previous, findings = artifact, review.findings
+                # A revision builds on the earlier round's output: what shaped that shapes it.
+                record.memories_applied += [
+                    i for i in workspace.applied_memory_ids if i not in record.memories_applied
+                ]
                 if review.verdict != "fail":
                     break
             record.artifact = artifact.model_dump(mode="json")
@@ -352,6 +405,7 @@ class HiringFlow(Flow[HiringState]):
             "review": record.review.model_dump(mode="json") if record.review else None,
             "artifact": record.artifact,
             "error": record.error,
+            "memory_ids": record.memory_ids,
         }
 
     def _route(self, name: str, result: HumanFeedbackResult, next_label: str) -> str:
@@ -359,8 +413,21 @@ class HiringFlow(Flow[HiringState]):
         record = self.state.stages[name]
         decision = GateDecision.model_validate_json(result.feedback)
         actor = decision.actor or self.project.recruiter.id
+        before = stage.output.model_validate(record.artifact) if record.artifact else None
+        after = (
+            stage.output.model_validate(decision.artifact)
+            if decision.decision == "edit"
+            else before
+        )
+        learned = self._learn(name, decision, before, after)
         record.decisions.append(
-            DecisionRecord(decision=decision.decision, reason=decision.reason, actor=actor)
+            DecisionRecord(
+                decision=decision.decision,
+                reason=decision.reason,
+                actor=actor,
+                votes=decision.votes,
+                learned_memory_ids=learned,
+            )
         )
         self.runtime.audit.append(
             "human_decision",
@@ -392,6 +459,41 @@ class HiringFlow(Flow[HiringState]):
             record.edited = True
         record.status = StageStatus.CONFIRMED
         return next_label
+
+    def _learn(
+        self,
+        name: str,
+        decision: GateDecision,
+        before: BaseModel | None,
+        after: BaseModel | None,
+    ) -> list[str]:
+        """Teach the recruiter's memory from a decision; a memory failure never loses the
+        decision itself (it is audited and the run goes on)."""
+        service = self.runtime.memory
+        if service is None:
+            return []
+        try:
+            written = learn_from_decision(
+                service,
+                recruiter_id=self.project.recruiter.id,
+                project=self.state.id,
+                stage=name,
+                decision=decision,
+                before=before,
+                after=after,
+            )
+        except HirecrewError as exc:
+            self.runtime.audit.append("memory_unavailable", stage=name, error=str(exc))
+            return []
+        ids = list(dict.fromkeys(m.id for m in written))
+        if ids:
+            self.runtime.audit.append(
+                # Ids only: a memory the recruiter later erases leaves no text in the trail.
+                "memories_learned",
+                stage=name,
+                memory_ids=ids,
+            )
+        return ids
 
     def _checkpoint(self, method: str) -> None:
         self.runtime.persistence.save_state(self.state.id, method, self.state)

@@ -20,9 +20,10 @@ from crews.audit import AuditLog, current_run, listen_to_crewai
 from crews.catalog import check_llm_roles, load_config
 from crews.decisions import GateDecision
 from crews.errors import GateError, RunNotFoundError
-from crews.flow import HiringFlow, HiringState, Runtime, StageStatus, review_edit
+from crews.flow import HiringFlow, HiringState, Runtime, StageStatus, edit_ids, review_edit
 from crews.project import ProjectSpec
 from crews.stages import STAGE_BY_NAME
+from memory.service import MemoryService
 
 
 def open_runtime(settings: Settings) -> Runtime:
@@ -39,7 +40,23 @@ def open_runtime(settings: Settings) -> Runtime:
     # Flows print rich panels by default; a server and a JSON CLI need a quiet stdout.
     set_suppress_console_output(True)
     persistence = SQLiteFlowPersistence(str(settings.flows_db_path))
-    return Runtime(settings=settings, config=config, audit=audit, persistence=persistence)
+    return Runtime(
+        settings=settings,
+        config=config,
+        audit=audit,
+        persistence=persistence,
+        memory=open_memory_service(settings),
+    )
+
+
+def open_memory_service(settings: Settings) -> MemoryService | None:
+    """The recruiter memory of this process (one Mem0 per process), or None when disabled."""
+    if settings.memory.backend == "none":
+        return None
+    from memory.mem0_backend import open_memory  # imports mem0: seconds, so only when used
+
+    backend = open_memory(settings)
+    return MemoryService(backend, can_infer=backend.can_infer)
 
 
 async def start_run(runtime: Runtime, project: ProjectSpec) -> HiringState:
@@ -101,6 +118,13 @@ def check_decision(state: HiringState, decision: GateDecision) -> None:
             f"this decision is for attempt {decision.attempt} of {name}, but attempt "
             f"{record.attempts} is waiting: look at it first"
         )
+    if decision.votes:
+        shown = set(_candidate_ids(name, record.artifact))
+        unknown = sorted({v.candidate_id for v in decision.votes} - shown)
+        if unknown:
+            raise GateError(
+                f"votes name candidates the {name} output does not show: {', '.join(unknown)}"
+            )
     if record.status == StageStatus.FAILED and decision.decision in ("confirm", "edit"):
         raise GateError(
             f"the {name} stage failed ({record.error}); reject it to retry, or stop the run"
@@ -126,6 +150,14 @@ def check_decision(state: HiringState, decision: GateDecision) -> None:
                 f"the edited {model.__name__} fails the compliance review ({hard}); fix it, "
                 "or give a reason to confirm it anyway"
             )
+
+
+def _candidate_ids(stage: str, artifact: dict[str, Any] | None) -> list[str]:
+    """The candidates a stage output puts in front of the recruiter (who may vote on them)."""
+    if artifact is None:
+        return []
+    model = STAGE_BY_NAME[stage].output.model_validate(artifact)
+    return edit_ids(model)
 
 
 async def decide(runtime: Runtime, flow_id: str, decision: GateDecision) -> HiringState:
@@ -193,6 +225,8 @@ def summarize(state: HiringState) -> dict[str, Any]:
                 ],
                 "artifact": record.artifact,
                 "error": record.error,
+                "memory_ids": record.memory_ids,
+                "memories_applied": record.memories_applied,
                 "decisions": [d.model_dump(mode="json") for d in record.decisions],
             }
             for name, record in state.stages.items()

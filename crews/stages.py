@@ -19,6 +19,7 @@ COMMON_INPUTS = frozenset(
         "recruiter_preferences",
         "recruiter_feedback",
         "review_findings",
+        "recruiter_memories",
     }
 )
 

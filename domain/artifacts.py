@@ -51,6 +51,10 @@ class SearchPlan(BaseModel):
     min_years: int | None = Field(default=None, ge=0)
     location: str | None = None
     semantic_query: str = ""
+    learned: list[str] = Field(
+        default_factory=list,
+        description="what the recruiter's memories changed in this plan, with the memory ids",
+    )
 
 
 class CandidateMatch(BaseModel):

@@ -20,5 +20,6 @@ TOOL_NAMES: frozenset[str] = frozenset(
         "draft_outreach_messages",
         "create_calendar_invites",
         "run_compliance_checks",
+        "recall_memories",
     }
 )

@@ -24,6 +24,13 @@ from domain.intake import parse_intake_notes
 from domain.jd import compose_job_description
 from domain.language import lint_text
 from domain.outreach import draft_outreach_message
+from domain.preferences import (
+    apply_to_search_plan,
+    fit_job_description,
+    jd_word_budget,
+    outreach_tone,
+    shortlist_size,
+)
 from domain.review import lint_search_query, run_checks
 from domain.revision import revise_job_description
 from domain.scheduling import assign_slots, build_invite
@@ -88,9 +95,14 @@ class DraftJobDescriptionTool(WorkspaceTool):
 
         def run() -> str:
             brief = parse_intake_notes(ws.intake_notes)
-            return _json(
-                compose_job_description(brief, company=ws.company, preferences=ws.preferences)
-            )
+            draft = compose_job_description(brief, company=ws.company, preferences=ws.preferences)
+            budget, used = jd_word_budget(ws.learned)
+            if budget is not None:
+                fitted = fit_job_description(draft, budget)
+                if fitted is not draft:
+                    draft = fitted
+                    ws.applied(used)
+            return _json(draft)
 
         return _guard(run)
 
@@ -140,7 +152,14 @@ class BuildSearchPlanTool(WorkspaceTool):
     args_schema: type[BaseModel] = NoArgs
 
     def _run(self, **_: Any) -> str:
-        return _guard(lambda: _json(build_search_plan(self.workspace.require_job())))
+        ws = self.workspace
+
+        def run() -> str:
+            plan, used = apply_to_search_plan(build_search_plan(ws.require_job()), ws.learned)
+            ws.applied(used)
+            return _json(plan)
+
+        return _guard(run)
 
 
 class SearchArgs(BaseModel):
@@ -228,7 +247,12 @@ class ScreenCandidatesTool(WorkspaceTool):
             ids = ScreenArgs.model_validate(kwargs).candidate_ids or sourced
             _only_from(ids, sourced, "the confirmed sourcing results")
             candidates = [ws.candidate(i) for i in ids]
-            return _json(screen_pool(candidates, ws.require_job(), limit=ws.screen_top))
+            limit = ws.screen_top
+            size, used = shortlist_size(ws.learned)
+            if size is not None and size < limit:
+                limit = size
+                ws.applied(used)
+            return _json(screen_pool(candidates, ws.require_job(), limit=limit))
 
         return _guard(run)
 
@@ -326,6 +350,11 @@ class DraftOutreachTool(WorkspaceTool):
         def run() -> str:
             job = ws.require_job()
             shortlist = {c.candidate_id: c for c in ws.require_shortlist().candidates}
+            tone, used = outreach_tone(ws.learned)
+            if tone is None:
+                tone = "brief" if any("brief" in p for p in ws.preferences) else "warm"
+            else:
+                ws.applied(used)
             messages = []
             for slot in ws.proposed_slots:
                 candidate = ws.candidate(slot.candidate_id)
@@ -347,7 +376,7 @@ class DraftOutreachTool(WorkspaceTool):
                         recruiter_name=ws.recruiter.name,
                         highlights=highlights,
                         slots=[slot],
-                        tone="brief" if any("brief" in p for p in ws.preferences) else "warm",
+                        tone=tone,
                     )
                 )
             return _json(messages)
@@ -387,6 +416,35 @@ class CreateInvitesTool(WorkspaceTool):
                 for slot in ws.proposed_slots
             ]
             return _json(invites)
+
+        return _guard(run)
+
+
+# --- every role: the recruiter's memory ---------------------------------------------------
+
+
+class RecallArgs(BaseModel):
+    query: str = Field(description="what to look up, e.g. 'must-have skills' or 'JD length'")
+    limit: int = Field(default=5, ge=1, le=20)
+
+
+class RecallMemoriesTool(WorkspaceTool):
+    name: str = "recall_memories"
+    description: str = (
+        "Look up what this recruiter taught the assistant earlier (preferences and feedback "
+        "from past decisions), most relevant first. Returns JSON [{id, text}]. Cite the ids "
+        "of memories you follow."
+    )
+    args_schema: type[BaseModel] = RecallArgs
+
+    def _run(self, query: str = "", limit: int = 5, **_: Any) -> str:
+        ws = self.workspace
+
+        def run() -> str:
+            if ws.memory is None:
+                return _json([])
+            found = ws.memory.search(ws.recruiter.id, query, limit=limit)
+            return _json([{"id": r.id, "text": r.text} for r in found])
 
         return _guard(run)
 
@@ -433,5 +491,6 @@ TOOL_CLASSES: dict[str, type[WorkspaceTool]] = {
         DraftOutreachTool,
         CreateInvitesTool,
         RunComplianceChecksTool,
+        RecallMemoriesTool,
     )
 }

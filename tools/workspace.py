@@ -25,7 +25,10 @@ from domain.embeddings import shared_embedder
 from domain.entities import Candidate, Interviewer, Recruiter
 from domain.errors import DomainError
 from domain.hybrid_search import HybridIndex
+from domain.preferences import Learned, learned_from
 from domain.redaction import blind_texts, blind_view
+from memory.base import MemoryRecord
+from memory.service import MemoryService, memory_pairs
 
 
 def review_texts(artifact: BaseModel, pool: Sequence[Candidate]) -> dict[str, str]:
@@ -64,8 +67,23 @@ class Workspace:
     screen_top: int = 25
     # Where this pool's hybrid search index is kept between runs; None keeps it in memory.
     index_dir: Path | None = None
+    # The recruiter's memories recalled for this stage, and the service the recall tool
+    # searches (bound to ``recruiter.id``: the id is never a tool argument).
+    memories: list[MemoryRecord] = field(default_factory=list)
+    memory: MemoryService | None = None
     # Scratch written by tools during the run (slots found before messages are drafted).
     proposed_slots: list[InterviewSlot] = field(default_factory=list)
+    # Ids of the memories a tool applied to this stage's output.
+    applied_memory_ids: list[str] = field(default_factory=list)
+
+    @cached_property
+    def learned(self) -> list[Learned]:
+        """The preferences the recalled memories state (free-form notes are left out)."""
+        return learned_from(memory_pairs(self.memories))
+
+    def applied(self, memory_ids: list[str]) -> None:
+        """Record that memories shaped the output (listed on the stage record)."""
+        self.applied_memory_ids.extend(i for i in memory_ids if i not in self.applied_memory_ids)
 
     @cached_property
     def candidates_by_id(self) -> dict[str, Candidate]:

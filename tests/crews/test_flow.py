@@ -70,8 +70,8 @@ def test_revise_loop_is_bounded_and_the_human_sees_the_failing_review(
         {
             "agents.yaml": (
                 "tools: [parse_intake_notes, draft_job_description, check_inclusive_language, "
-                "revise_job_description]",
-                "tools: [parse_intake_notes, draft_job_description]",
+                "revise_job_description, recall_memories]",
+                "tools: [parse_intake_notes, draft_job_description, recall_memories]",
             )
         }
     )

@@ -75,6 +75,7 @@ COMMON = {
     "recruiter_name": "Dana",
     "recruiter_preferences": "none",
     "recruiter_feedback": "none",
+    "recruiter_memories": "none yet",
     "review_findings": "<review_findings>[]</review_findings>",
 }
 
