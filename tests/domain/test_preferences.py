@@ -114,7 +114,9 @@ def _jd(responsibilities: int, nice: int) -> JobDescription:
             f"Own service number {i} end to end with care" for i in range(responsibilities)
         ],
         must_haves=[Requirement(text="Python in production", kind="must_have", skills=["python"])],
-        nice_to_haves=[Requirement(text=f"Nice thing number {i}", kind="nice_to_have") for i in range(nice)],
+        nice_to_haves=[
+            Requirement(text=f"Nice thing number {i}", kind="nice_to_have") for i in range(nice)
+        ],
         text="Backend Engineer\nAcme\n\nbody\n",
     )
 
