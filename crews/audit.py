@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 GENESIS = "0" * 64
 # The run (flow id) and stage the current thread works for; crewai hands the emitter's
@@ -30,6 +30,15 @@ _BLOCK = 64 * 1024
 def _digest(prev: str, body: dict[str, Any]) -> str:
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256((prev + canonical).encode()).hexdigest()
+
+
+class AuditSink(Protocol):
+    """Where audit records go: this module's JSONL file, or the server's hash-chained table."""
+
+    def append(self, kind: str, **fields: Any) -> dict[str, Any]:
+        """Append a record (``run_id`` and ``stage`` default to the current run and stage)
+        and return it as stored, with its sequence number and hash."""
+        ...
 
 
 class AuditLog:
@@ -141,11 +150,11 @@ def _clip(value: Any) -> Any:
     return text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT] + f"... [{len(text)} chars]"
 
 
-_listening: AuditLog | None = None
+_listening: AuditSink | None = None
 _listen_lock = threading.Lock()
 
 
-def listen_to_crewai(log: AuditLog) -> None:
+def listen_to_crewai(log: AuditSink) -> None:
     """Record every crewai event in ``log`` (once per process; later calls switch the file)."""
     global _listening
     with _listen_lock:

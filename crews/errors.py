@@ -17,3 +17,7 @@ class RunNotFoundError(RunError):
 
 class GateError(RunError):
     """A human decision that does not fit the gate it was given to."""
+
+
+class StopRequested(RunError):
+    """A recruiter asked to stop the run while a stage was working."""

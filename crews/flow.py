@@ -28,10 +28,11 @@ from pydantic import BaseModel, Field, ValidationError
 from config.schema import RoleConfig
 from config.settings import Settings
 from crews.assembly import build_crew
-from crews.audit import AuditLog, current_run, current_stage
+from crews.audit import AuditSink, current_run, current_stage
 from crews.decisions import DecisionRecord, GateDecision
-from crews.errors import GateError, StageOutputError
+from crews.errors import GateError, StageOutputError, StopRequested
 from crews.learning import learn_from_decision, recall_query
+from crews.observer import RunObserver
 from crews.project import ProjectSpec, index_dir, load_pool
 from crews.stages import REVIEW_CREW, STAGE_BY_NAME, STAGE_NAMES, Stage
 from domain.artifacts import (
@@ -107,15 +108,24 @@ class Runtime:
 
     settings: Settings
     config: RoleConfig
-    audit: AuditLog
+    audit: AuditSink
     persistence: FlowPersistence
     memory: MemoryService | None = None
+    observer: RunObserver | None = None
 
 
 class PendingGate:
     """A feedback provider that never blocks: it pauses the flow until a decision arrives."""
 
     def request_feedback(self, context: PendingFeedbackContext, flow: Any) -> str:
+        state = getattr(flow, "state", None)
+        if isinstance(state, HiringState) and state.stages[state.current_stage].status == (
+            StageStatus.STOPPED
+        ):
+            # Stopped mid-stage: nothing to decide, the run ends here.
+            return GateDecision(
+                decision="stop", actor="system", reason="stop requested during the stage"
+            ).model_dump_json()
         raise HumanFeedbackPending(
             context=context,
             callback_info={"flow_id": context.flow_id, "gate": context.method_name},
@@ -356,14 +366,18 @@ class HiringFlow(Flow[HiringState]):
         audit = self.runtime.audit
         previous: BaseModel | None = None
         findings: list[Finding] = []
+        observer = self.runtime.observer
         try:
             audit.append("stage_started", attempt=record.attempts)
+            if observer is not None:
+                observer.stage_started(self.state, name)
             memories = self._recall(stage)
             record.memory_ids = [m.id for m in memories]
             record.memories_applied = []
             if memories:
                 audit.append("memories_recalled", memory_ids=record.memory_ids)
             for _ in range(self.runtime.settings.max_review_rounds + 1):
+                self._check_stop()
                 workspace = self._workspace(name, previous, findings, memories)
                 artifact = self._produce(stage, workspace, findings)
                 review = self._review(stage, artifact, workspace)
@@ -388,13 +402,32 @@ class HiringFlow(Flow[HiringState]):
         # A stage must never take the run down with it: whatever a model or tool raised, the
         # run waits at this gate, marked failed, where the recruiter can retry or stop.
         except Exception as exc:
-            record.status = StageStatus.FAILED
-            record.error = f"{type(exc).__name__}: {exc}"
-            audit.append("stage_failed", error=record.error)
+            if isinstance(exc, StopRequested) or self._stop_was_requested():
+                record.status = StageStatus.STOPPED
+                record.error = None
+                audit.append("stage_stopped")
+            else:
+                record.status = StageStatus.FAILED
+                record.error = f"{type(exc).__name__}: {exc}"
+                audit.append("stage_failed", error=record.error)
         finally:
             current_stage.reset(stage_token)
             current_run.reset(run_token)
-        self.state.status = RunStatus.AWAITING_DECISION
+        self.state.status = (
+            RunStatus.STOPPED
+            if record.status == StageStatus.STOPPED
+            else RunStatus.AWAITING_DECISION
+        )
+        if observer is not None:
+            observer.stage_settled(self.state, name)
+
+    def _stop_was_requested(self) -> bool:
+        observer = self.runtime.observer
+        return observer is not None and observer.stop_requested(self.state.id)
+
+    def _check_stop(self) -> None:
+        if self._stop_was_requested():
+            raise StopRequested("stop requested")
 
     def _gate_view(self, name: str) -> dict[str, Any]:
         record = self.state.stages[name]
@@ -562,6 +595,8 @@ class HiringFlow(Flow[HiringState]):
         self.state.status = RunStatus.COMPLETED
         self.runtime.audit.append("run_completed", run_id=self.state.id)
         self._checkpoint("complete")
+        if self.runtime.observer is not None:
+            self.runtime.observer.run_ended(self.state)
         return RunStatus.COMPLETED.value
 
     @listen("halted")
@@ -569,4 +604,6 @@ class HiringFlow(Flow[HiringState]):
         self.state.status = RunStatus.STOPPED
         self.runtime.audit.append("run_stopped", run_id=self.state.id)
         self._checkpoint("halt")
+        if self.runtime.observer is not None:
+            self.runtime.observer.run_ended(self.state)
         return RunStatus.STOPPED.value

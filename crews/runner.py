@@ -11,41 +11,59 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from crewai.flow.persistence.base import FlowPersistence
 from crewai.flow.persistence.sqlite import SQLiteFlowPersistence
 from crewai_core.printer import set_suppress_console_output
 from pydantic import ValidationError
 
+from config.schema import RoleConfig
 from config.settings import Settings
-from crews.audit import AuditLog, current_run, listen_to_crewai
+from crews.audit import AuditLog, AuditSink, current_run, listen_to_crewai
 from crews.catalog import check_llm_roles, load_config
 from crews.decisions import GateDecision
 from crews.errors import GateError, RunNotFoundError
 from crews.flow import HiringFlow, HiringState, Runtime, StageStatus, edit_ids, review_edit
+from crews.observer import RunObserver, install_stop_hook
 from crews.project import ProjectSpec
 from crews.stages import STAGE_BY_NAME
 from memory.service import MemoryService
 
 
-def open_runtime(settings: Settings) -> Runtime:
-    """Load the role configuration and open the audit log and flow persistence.
+def open_runtime(
+    settings: Settings,
+    *,
+    config: RoleConfig | None = None,
+    audit: AuditSink | None = None,
+    persistence: FlowPersistence | None = None,
+    observer: RunObserver | None = None,
+) -> Runtime:
+    """Load the role configuration and open the audit log, flow persistence and memory.
+
+    The CLI takes the defaults (a JSONL audit file and a SQLite flow store in the data
+    directory); the server passes its database-backed ones, its last good configuration and
+    an observer that records runs and honours stop requests.
 
     Raises:
         ConfigError: the role configuration is invalid.
     """
-    config = load_config(settings.config_dir)
+    if config is None:
+        config = load_config(settings.config_dir)
     check_llm_roles(config, settings.llm)
     settings.data_path.mkdir(parents=True, exist_ok=True)
-    audit = AuditLog(settings.audit_path)
+    audit = audit if audit is not None else AuditLog(settings.audit_path)
     listen_to_crewai(audit)
+    install_stop_hook(observer)
     # Flows print rich panels by default; a server and a JSON CLI need a quiet stdout.
     set_suppress_console_output(True)
-    persistence = SQLiteFlowPersistence(str(settings.flows_db_path))
+    if persistence is None:
+        persistence = SQLiteFlowPersistence(str(settings.flows_db_path))
     return Runtime(
         settings=settings,
         config=config,
         audit=audit,
         persistence=persistence,
         memory=open_memory_service(settings),
+        observer=observer,
     )
 
 
