@@ -26,6 +26,9 @@ class ProjectSpec(BaseModel):
     schedule_start: datetime
     preferences: list[str] = Field(default_factory=list)
     outreach_count: int = Field(default=3, ge=1, le=20)
+    project_id: str | None = Field(
+        default=None, description="the server's project id, so its observer can file runs"
+    )
 
 
 def load_pool(path: str) -> list[Candidate]:
