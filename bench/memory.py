@@ -27,8 +27,14 @@ in plain numpy (the most an exact store can reach with this embedder), and, for 
 layouts, ``exact_numpy_scan_canonical_names`` asks the same queries with every skill, role,
 city... named as the memory names it (``alias_rate=0``): how much of a miss is the aliases.
 
+Embedded text: the Mem0 embedder embeds ``memory.mem0_embedder.embedding_text`` of each memory
+and query (recruiter aliases such as "k8s", "CSM", "München" followed by their canonical names,
+``domain.vocabulary``); the precomputed memory vectors and the exact scans below embed the same
+text, so they match what ``Mem0Memory.add`` would have stored.
+
 Filling: memory vectors are precomputed with the same MiniLM (batched; the same vectors to 1e-6
-as one at a time) and cached under ``<data>/bench-cache/memory`` keyed by a hash of the text,
+as one at a time) and cached under ``<data>/bench-cache/memory`` keyed by a hash of the text
+embedded,
 then loaded with ``Mem0Memory.bulk_insert`` (payloads as Mem0's ``add(infer=False)`` writes
 them, without history rows, which search never reads). Local qdrant commits every point to its
 SQLite file separately (about 1 ms each, 100 s for 100,000 points), so its fill runs with
@@ -62,6 +68,7 @@ if __name__ == "__main__":
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import argparse
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -91,6 +98,7 @@ from bench.memory_data import (
 )
 from config.settings import MemorySettings, Settings, quiet_environment
 from domain.embeddings import MINILM_MODEL_ID, MiniLMEmbedder, shared_embedder
+from memory.mem0_embedder import embedding_text
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "memory.json"
@@ -194,8 +202,19 @@ def build_layouts(args: argparse.Namespace) -> list[Layout]:
     ]
 
 
+@functools.cache
+def embedded(text: str) -> str:
+    """What the Mem0 embedder embeds for ``text`` (cached: the fleet layout repeats texts)."""
+    return embedding_text(text)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 class EmbeddingCache:
-    """MiniLM vectors of memory texts, kept in one ``.npz`` keyed by a hash of each text."""
+    """MiniLM vectors of memory texts, kept in one ``.npz`` keyed by a hash of the text the
+    Mem0 embedder embeds for each (:func:`embedded`)."""
 
     def __init__(self, directory: Path) -> None:
         self.path = directory / "memory" / f"embeddings-{MINILM_MODEL_ID}.npz"
@@ -208,11 +227,11 @@ class EmbeddingCache:
 
     @staticmethod
     def key(text: str) -> str:
-        return hashlib.sha256(text.encode()).hexdigest()[:32]
+        return _digest(embedded(text))
 
     def fill(self, texts: Sequence[str], threads: int) -> None:
         """Embed the texts not cached yet (batched, ``threads`` onnxruntime threads), save."""
-        missing = sorted({t for t in texts if self.key(t) not in self.vectors})
+        missing = sorted({embedded(t) for t in texts if self.key(t) not in self.vectors})
         if not missing:
             return
         model = MiniLMEmbedder(threads=threads, batch_size=64)
@@ -220,7 +239,7 @@ class EmbeddingCache:
         rows = model.embed(missing)
         self.embed_s = time.perf_counter() - started
         self.embedded = len(missing)
-        self.vectors.update((self.key(t), row) for t, row in zip(missing, rows, strict=True))
+        self.vectors.update((_digest(t), row) for t, row in zip(missing, rows, strict=True))
         self.path.parent.mkdir(parents=True, exist_ok=True)
         keys = np.array(list(self.vectors), dtype="U32")
         matrix = np.stack([self.vectors[k] for k in keys.tolist()])
@@ -450,7 +469,7 @@ def exact_recall(
         user: cache.matrix([m.text for m in memories]) for user, memories in by_user.items()
     }
     texts = list(queries) if queries is not None else [q.query for q in layout.queries]
-    vectors = shared_embedder().embed(texts)
+    vectors = shared_embedder().embed([embedded(t) for t in texts])
     hits = 0
     for item, vector in zip(layout.queries, vectors, strict=True):
         scores = matrices[item.user] @ vector
@@ -670,6 +689,9 @@ def main() -> None:
             "timed_search": "full Mem0Memory.search: MiniLM query embedding (1 thread, uncached), "
             "Mem0's search and scoring (threshold 0, no BM25: fastembed and spaCy are not "
             "installed, for both systems), the adapter's records",
+            "embedded_text": "memory.mem0_embedder.embedding_text of every memory and query: "
+            "known aliases (taxonomy skills, domain/data/vocabulary.json roles, jargon, places, "
+            "industries) followed by their canonical names; stored texts unchanged",
             "fill": "precomputed MiniLM vectors (cached by text hash) loaded with "
             "Mem0Memory.bulk_insert, payloads as Mem0 add(infer=False) writes them, no history "
             "rows; local qdrant's per-point SQLite commits run with synchronous=OFF during the "

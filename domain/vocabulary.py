@@ -90,8 +90,8 @@ class Mention:
 
 
 def _fold(term: str) -> str:
-    """Case- and layout-insensitive key of a term."""
-    return " ".join(term.casefold().split())
+    """Case-, hyphen- and layout-insensitive key of a term ("Health-Tech" -> "health tech")."""
+    return " ".join(re.split(r"[\s-]+", term.casefold())).strip()
 
 
 class Vocabulary:
@@ -127,6 +127,15 @@ class Vocabulary:
         self._exact: Mapping[str, tuple[Term, bool]] = MappingProxyType(exact)
         self._folded: Mapping[str, tuple[Term, bool]] = MappingProxyType(folded)
         self._pattern = self._compile()
+        # A canonical name must not contain an alias, or annotating twice would not be a no-op.
+        for term in self._terms:
+            for name in (term.canonical, term.plural or term.canonical):
+                inside = self.find(name)
+                if inside:
+                    raise DomainError(
+                        f"vocabulary: canonical name {name!r} contains the alias "
+                        f"{name[inside[0].start : inside[0].end]!r}"
+                    )
 
     def _compile(self) -> re.Pattern[str]:
         alternatives: list[tuple[str, str]] = []
@@ -209,14 +218,34 @@ def default_vocabulary() -> Vocabulary:
 
 
 def _skill_mentions(text: str) -> list[Mention]:
-    """Taxonomy skills written by an alias ("k8s", "Postgres"); canonical spellings are not
-    mentions (there is nothing to add)."""
+    """Taxonomy skills written by an alias ("k8s", "Postgres"). Canonical spellings and
+    inflections of them ("data engineer" for "data engineering", "REST API" for "rest apis")
+    are not mentions: the embedder already sees the name."""
     mentions: list[Mention] = []
     for skill in find_skills(text):
         for match in skill_pattern(skill).finditer(text):
-            if match.end() > match.start() and _fold(match.group()) != skill:
+            if match.end() > match.start() and not _inflection(match.group(), skill):
                 mentions.append(Mention(match.start(), match.end(), skill, "skill"))
     return mentions
+
+
+def _inflection(surface: str, name: str) -> bool:
+    """Whether ``surface`` writes ``name`` word for word, up to case, hyphens and word endings
+    ("Data engineer" / "data engineering", "analyst" / "analysis", "API" / "apis")."""
+    ours, theirs = re.split(r"[\s-]+", _fold(surface)), re.split(r"[\s-]+", name)
+    if len(ours) != len(theirs):
+        return False
+    for a, b in zip(ours, theirs, strict=True):
+        stem = next(
+            (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+        )
+        if a != b and (stem < 3 or a[stem:] not in _ENDINGS or b[stem:] not in _ENDINGS):
+            return False
+    return True
+
+
+# Word endings that make one word an inflection of another in skill and role names.
+_ENDINGS = frozenset({"", "s", "es", "ies", "y", "ed", "ing", "er", "ers", "or", "ion", "t", "is"})
 
 
 def find_mentions(text: str, vocabulary: Vocabulary | None = None) -> list[Mention]:
@@ -248,8 +277,9 @@ def canonical_text(text: str, vocabulary: Vocabulary | None = None) -> str:
     """``text`` with each alias followed by its canonical name in parentheses.
 
     "Does an SRE need k8s?" -> "Does an SRE (site reliability engineer) need k8s (kubernetes)?".
-    Text without aliases comes back unchanged (the same string). Meant for what an embedder
-    sees, never for what is stored or shown.
+    Text without aliases comes back unchanged (the same string), and so does a text that
+    went through here already. Meant for what an embedder sees, never for what is stored or
+    shown.
 
     Args:
         text: any free text.
@@ -260,9 +290,17 @@ def canonical_text(text: str, vocabulary: Vocabulary | None = None) -> str:
         return text
     parts: list[str] = []
     at = 0
+    glossed_until = -1
     for mention in mentions:
+        if mention.start < glossed_until:
+            continue  # inside a name this function wrote before ("fintech (financial technology)")
+        gloss = f" ({mention.canonical})"
         parts.append(text[at : mention.end])
-        parts.append(f" ({mention.canonical})")
+        if text.startswith(gloss, mention.end):
+            # Already followed by its name (a text that went through here before): add nothing.
+            glossed_until = mention.end + len(gloss)
+        else:
+            parts.append(gloss)
         at = mention.end
     parts.append(text[at:])
     return "".join(parts)
