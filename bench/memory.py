@@ -53,6 +53,14 @@ Local qdrant scans every point in Python whatever the filter (0.1-0.2 s at 10,00
 layouts (``--baseline-queries``); ours runs all 200. Latency ratios (ours / baseline) compare
 each system's own samples; recall is also compared on the queries both ran.
 
+Tried and not kept (recall@10 of the exact scan, 10x1000 / 200x50; before: 0.89 / 1.0): each
+title followed by its ESCO v1.1.1 occupation's preferred title (0.89 / 1.0), its ISCO-08 unit
+group (0.895 / 1.0) or both (0.895 / 1.0); each taxonomy skill followed by its group (0.895),
+its first related skill (0.90) or both (0.905; 0.905-0.915 in full runs / 1.0); ISCO group and
+skill concepts together 0.91 / 1.0. At most 4 of 200 queries, for glosses that change the
+embedded text of most memories (a re-embed of every store) and, for ESCO, name tech titles
+oddly (SRE -> "dependability engineer", pipeline engineer -> civil engineers): not shipped.
+
     .venv/bin/python bench/memory.py            # 2-4 minutes; writes bench/results/memory.json
     .venv/bin/python bench/memory.py --quick    # smaller, a smoke run; writes only with --out
 """

@@ -44,7 +44,7 @@ import numpy.typing as npt
 
 from domain.embeddings import MiniLMEmbedder
 from domain.hybrid_search import HybridIndex, embedding_text
-from domain.sample_data import generate_pool
+from domain.sample_data import SAMPLE_INTAKE_NOTES, generate_pool
 
 RESULTS = Path(__file__).resolve().parent / "results" / "search_speed.json"
 LIMIT = 25
@@ -60,6 +60,21 @@ QUERIES = (
     "Go developer for payments services",
     "UX designer with Figma and user research",
     "teacher with curriculum development and classroom management",
+)
+
+
+# Whole job descriptions, as a recruiter pastes them into `hirecrew search` and as the sourcing
+# stage's semantic query carries them: several sentences, each scored against every resume.
+JD_QUERIES = (
+    SAMPLE_INTAKE_NOTES,
+    "Registered Nurse, medical-surgical unit. You will assess patients, give medications and "
+    "coordinate care with physicians. Must have: an active RN licence, BLS certification and "
+    "two years of acute care experience. Nice to have: telemetry or ICU experience. "
+    "Twelve-hour shifts, rotating weekends.",
+    "Staff Accountant. Own the month-end close, reconciliations and journal entries; prepare "
+    "schedules for the annual audit. Must have: a degree in accounting, three years in general "
+    "ledger accounting and advanced Excel. Nice to have: CPA, NetSuite or SAP. Hybrid, two "
+    "days a week in the office.",
 )
 
 
@@ -104,10 +119,10 @@ def _percentiles(samples_ms: list[float]) -> dict[str, float]:
     }
 
 
-def _latencies(run: Any, repeat: int) -> list[float]:
+def _latencies(run: Any, repeat: int, queries: Sequence[str] = QUERIES) -> list[float]:
     samples = []
     for _ in range(repeat):
-        for query in QUERIES:
+        for query in queries:
             start = time.perf_counter()
             run(query)
             samples.append((time.perf_counter() - start) * 1000)
@@ -141,6 +156,9 @@ def bench_size(n: int, model: MiniLMEmbedder, repeat: int) -> dict[str, Any]:
     for query in QUERIES:  # warm-up: first-call allocations, compiled regexes
         index.search_text(query, limit=LIMIT)
     hybrid = _latencies(lambda q: index.search_text(q, limit=LIMIT), repeat)
+    hybrid_jd = _latencies(
+        lambda q: index.search_text(q, limit=LIMIT), max(repeat, 10), queries=JD_QUERIES
+    )
 
     def brute_force(query: str) -> list[int]:
         vector = model.embed([query])[0]
@@ -176,6 +194,7 @@ def bench_size(n: int, model: MiniLMEmbedder, repeat: int) -> dict[str, Any]:
             "reopen_noop_sync_embedded": noop,
         },
         "search_hybrid": hybrid_stats,
+        "search_hybrid_whole_job_descriptions": _percentiles(hybrid_jd),
         "search_bruteforce_baseline": baseline_stats,
         "search_bruteforce_einsum": einsum_stats,
         "query_embedding_only": _percentiles(embed_only),
@@ -188,6 +207,7 @@ def bench_size(n: int, model: MiniLMEmbedder, repeat: int) -> dict[str, Any]:
             "p95": round(hybrid_stats["p95_ms"] / einsum_stats["p95_ms"], 2),
         },
         "target_p95_under_50ms": hybrid_stats["p95_ms"] < 50,
+        "target_p95_under_50ms_whole_job_descriptions": _percentiles(hybrid_jd)["p95_ms"] < 50,
     }
 
 
@@ -247,7 +267,8 @@ def main() -> None:
         print(
             f"{size['candidates']:>7}: build {size['build']['in_memory_candidates_per_s']}/s, "
             f"hybrid p50 {size['search_hybrid']['p50_ms']} ms p95 "
-            f"{size['search_hybrid']['p95_ms']} ms, baseline p95 "
+            f"{size['search_hybrid']['p95_ms']} ms (whole JDs p95 "
+            f"{size['search_hybrid_whole_job_descriptions']['p95_ms']} ms), baseline p95 "
             f"{size['search_bruteforce_baseline']['p95_ms']} ms"
         )
     print(f"embedding: {embedding['texts_per_s']} texts/s; wrote {args.out}")
