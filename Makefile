@@ -15,10 +15,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: the app on its embedded defaults (until the server lands: the interactive demo)
+## run: the REST server on 127.0.0.1:8000 with the demo data (prints the demo recruiter's token)
 run: install
 	$(BIN)/hirecrew seed
-	$(BIN)/hirecrew demo
+	$(BIN)/hirecrew serve --demo --host 127.0.0.1 --port 8000
 
 ## demo: the whole pipeline on bundled sample data; DEMO_ARGS="--yes --json" for scripts
 demo: install

@@ -20,6 +20,8 @@ from cli.common import EXIT_FAILED, EXIT_INVALID, DataDir, fail, settings_for
 from cli.memory import app as memory_app
 from cli.screen import app as screen_app
 from cli.search import app as search_app
+from cli.server_cmds import serve as serve_command
+from cli.server_cmds import users_app
 from cli.taxonomy import app as taxonomy_app
 from config import DEFAULT_CONFIG_DIR
 from config.errors import ConfigError
@@ -42,6 +44,8 @@ app.add_typer(config_app, name="config")
 app.add_typer(project_app, name="project")
 app.add_typer(audit_app, name="audit")
 app.add_typer(memory_app, name="memory")
+app.add_typer(users_app, name="users")
+app.command("serve")(serve_command)
 
 T = TypeVar("T")
 

@@ -1,0 +1,73 @@
+"""Administration from the command line: users and the demo data, on the configured database.
+
+Every function opens the database (migrated to the current schema) and closes it again, so
+the CLI never touches SQLAlchemy itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from config.settings import Settings
+from server.auth import Role, create_user, rotate_token
+from server.db.engine import make_engine, session_factory
+from server.db.migrate import upgrade
+from server.db.models import User
+from server.specs import (
+    DEMO_RECRUITER_EMAIL,
+    DEMO_RECRUITER_ID,
+    DEMO_RECRUITER_NAME,
+    demo_pool_path,
+)
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[Session]:
+    """A session on the configured database, migrated to the current schema."""
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        with session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def add_user(
+    settings: Settings, *, name: str, role: Role, email: str | None = None
+) -> tuple[dict[str, Any], str]:
+    """Create a user; returns the user as JSON data and their token (shown once).
+
+    Raises:
+        ValueError: an empty name.
+    """
+    with database(settings) as session:
+        user, token = create_user(session, name=name, role=role, email=email)
+        session.commit()
+        return {"id": user.id, "name": user.name, "role": user.role, "email": user.email}, token
+
+
+def seed_demo(settings: Settings) -> str:
+    """Write the demo pool and make sure the demo recruiter exists; returns a new token for
+    them (the previous one stops working: tokens are stored hashed, so it cannot be shown
+    again)."""
+    demo_pool_path(settings.data_path)
+    with database(settings) as session:
+        user = session.get(User, DEMO_RECRUITER_ID)
+        if user is None:
+            _, token = create_user(
+                session,
+                name=DEMO_RECRUITER_NAME,
+                role=Role.RECRUITER,
+                email=DEMO_RECRUITER_EMAIL,
+                user_id=DEMO_RECRUITER_ID,
+            )
+        else:
+            user.disabled = False
+            token = rotate_token(session, user)
+        session.commit()
+    return token

@@ -1,0 +1,226 @@
+"""The hirecrew REST API: ``create_app()`` builds it; ``serve()`` runs it with uvicorn.
+
+At start-up (the lifespan) the app opens its database (migrated to the current schema), one
+``Runtime`` whose audit trail and flow persistence live in that database and whose observer
+keeps the run rows in step, and the embedded worker pool; it re-queues what a previous process
+left queued. At shutdown the pool finishes the stages in progress and the database closes.
+
+Every answer that is not a success is JSON ``{"detail": "<a message for a person>"}`` (plus
+``errors`` for field-by-field problems); bad input is a 4xx, never a 500.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from config.errors import ConfigError
+from config.settings import Settings, get_settings, quiet_environment
+from domain.errors import DomainError, HirecrewError
+from server.errors import ApiError
+from server.limits import BodyLimit
+
+log = logging.getLogger(__name__)
+
+MAX_JSON_BODY = 1_000_000  # bytes: a JSON request larger than this is refused (413)
+DEFAULT_WORKER_THREADS = 2
+
+
+def create_app(
+    settings: Settings | None = None, *, worker_threads: int = DEFAULT_WORKER_THREADS
+) -> FastAPI:
+    """The API for ``settings`` (default: the environment's), with ``worker_threads`` stage
+    runs at a time in the embedded worker pool."""
+    settings = settings or get_settings()
+    quiet_environment(settings)  # before anything imports crewai or mem0
+
+    from server.routes import (  # these import crewai (via crews.runner)
+        audit,
+        candidates,
+        config,
+        health,
+        memories,
+        projects,
+        runs,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ctx = await run_in_threadpool(_open, settings, worker_threads)
+        app.state.ctx = ctx
+        try:
+            yield
+        finally:
+            await run_in_threadpool(_close, ctx)
+
+    app = FastAPI(
+        title="hirecrew",
+        summary="A recruiting assistant: crews of agents, a compliance review and a human "
+        "decision after every stage.",
+        version=health.version_string(),
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+        # FastAPI's native OpenTelemetry: off, nothing here is meant to leave the machine.
+        telemetry={
+            "tracing": False,
+            "metrics": False,
+            "logs": False,
+            "operation_spans": False,
+            "auto_configure": False,
+        },
+    )
+    app.add_middleware(
+        BodyLimit,
+        limit=MAX_JSON_BODY,
+        uploads=("/api/candidates",),
+        upload_limit=candidates.UPLOAD_LIMIT,
+    )
+    _install_error_handlers(app)
+    app.include_router(health.router, prefix="/api")
+    app.include_router(projects.router, prefix="/api")
+    app.include_router(runs.router, prefix="/api")
+    app.include_router(memories.router, prefix="/api")
+    app.include_router(audit.router, prefix="/api")
+    app.include_router(candidates.router, prefix="/api")
+    app.include_router(config.router, prefix="/api")
+    return app
+
+
+def _open(settings: Settings, worker_threads: int) -> Any:
+    from crews.catalog import load_config
+    from crews.runner import open_runtime
+    from server.audit_store import SqlAuditLog
+    from server.context import AppContext, write_sessions
+    from server.db.engine import make_engine, session_factory
+    from server.db.migrate import upgrade
+    from server.flow_store import SqlFlowPersistence
+    from server.routes import config as config_routes
+    from server.runs import JobRunner, RunRecorder, recover
+    from server.workers import ThreadWorkerPool
+
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        sessions = session_factory(engine)
+        writes = write_sessions(engine)
+        audit = SqlAuditLog(engine)
+        # The runtime's context variables (crewai's console suppression) are set in this
+        # context; every job runs in a copy of it.
+        context = contextvars.copy_context()
+        runtime = context.run(
+            open_runtime,
+            settings,
+            config=load_config(config_routes.active_dir(settings)),
+            audit=audit,
+            persistence=SqlFlowPersistence(engine),
+            observer=RunRecorder(sessions, writes),
+        )
+        runner = JobRunner(runtime=runtime, writes=writes, settings=settings)
+        pool = ThreadWorkerPool(runner, threads=worker_threads, context=context)
+    except BaseException:
+        engine.dispose()
+        raise
+    ctx = AppContext(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        writes=writes,
+        audit=audit,
+        runtime=runtime,
+        pool=pool,
+    )
+    for job in recover(writes, runtime):
+        pool.submit(job)
+    return ctx
+
+
+def _close(ctx: Any) -> None:
+    ctx.pool.shutdown()
+    ctx.engine.dispose()
+
+
+# --- errors --------------------------------------------------------------------------------
+
+
+def _problem(status_code: int, detail: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"detail": detail, **extra}, status_code=status_code)
+
+
+def _status_of(exc: HirecrewError) -> int:
+    from crews.errors import GateError, RunNotFoundError
+    from memory.base import MemoryNotFoundError
+
+    if isinstance(exc, RunNotFoundError | MemoryNotFoundError):
+        return status.HTTP_404_NOT_FOUND
+    if isinstance(exc, GateError):
+        return status.HTTP_409_CONFLICT
+    if isinstance(exc, DomainError | ConfigError):
+        return status.HTTP_422_UNPROCESSABLE_CONTENT
+    return status.HTTP_503_SERVICE_UNAVAILABLE  # a model or a store that cannot be reached
+
+
+def _where(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body",)]
+    return ".".join(parts) or "body"
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        issues = getattr(exc, "issues", None)
+        if issues:
+            return _problem(exc.status_code, exc.message, errors=[i.model_dump() for i in issues])
+        return _problem(exc.status_code, exc.message)
+
+    @app.exception_handler(HirecrewError)
+    async def hirecrew_error(_request: Request, exc: HirecrewError) -> JSONResponse:
+        return _problem(_status_of(exc), str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"where": _where(e.get("loc", ())), "message": str(e.get("msg", "")), "type": e["type"]}
+            for e in exc.errors()
+        ]
+        if any(e["type"] == "json_invalid" for e in errors):
+            return _problem(
+                status.HTTP_400_BAD_REQUEST,
+                "malformed JSON: "
+                + "; ".join(e["message"] for e in errors if e["type"] == "json_invalid"),
+                errors=errors,
+            )
+        detail = "; ".join(f"{e['where']}: {e['message']}" for e in errors)
+        return _problem(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, f"invalid request: {detail}", errors=errors
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return _problem(
+            status.HTTP_500_INTERNAL_SERVER_ERROR,
+            f"internal error ({type(exc).__name__}); it was logged",
+        )
+
+
+def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the API with uvicorn until interrupted."""
+    import uvicorn
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

@@ -1,0 +1,1 @@
+"""Alembic migrations of hirecrew's database; run them with ``server.db.migrate.upgrade``."""

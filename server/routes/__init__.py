@@ -1,0 +1,1 @@
+"""The REST routes, one module per resource; ``server.app`` mounts them under ``/api``."""

@@ -1,0 +1,260 @@
+"""The caller's candidates: import (a resume file, an export, or text as JSON), find, show,
+delete. Each recruiter has their own pool; it is what their projects' sourcing searches."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path, PurePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain.entities import Candidate
+from domain.ingest import SUPPORTED_SUFFIXES, IngestOutcome, ingest_file, ingest_text
+from domain.search import tokenize
+from server.auth import Principal, ProjectUser
+from server.context import DbSession
+from server.db.models import CandidateRow
+from server.errors import NotFound, Unprocessable
+from server.schemas import Problem, Strict
+
+router = APIRouter(tags=["candidates"])
+
+UPLOAD_LIMIT = 10 * 1024 * 1024 + 64 * 1024  # the ingestion limit (10 MB) plus form overhead
+
+
+class CandidateText(Strict):
+    """A resume as text, with what is known about the person (optional)."""
+
+    text: str = Field(min_length=1, max_length=200_000, description="the resume's plain text")
+    source: str | None = Field(default=None, max_length=1000)
+    name: str | None = Field(default=None, max_length=300)
+    email: str | None = Field(default=None, max_length=320)
+    location: str | None = Field(default=None, max_length=300)
+    headline: str | None = Field(default=None, max_length=300)
+    skills: list[str] | None = Field(default=None, max_length=200)
+
+
+class Refusal(BaseModel):
+    source: str
+    reason: str
+
+
+class ImportResult(BaseModel):
+    imported: list[str] = Field(description="ids added to the pool (new or changed)")
+    unchanged: list[str] = Field(description="ids already in the pool with the same text")
+    refused: list[Refusal]
+    flagged: list[dict[str, Any]] = Field(description="hidden content found and kept out")
+
+
+class CandidateRead(BaseModel):
+    id: str
+    name: str
+    email: str | None
+    location: str | None
+    headline: str
+    years_experience: int | None
+    skills: list[str]
+    source: str | None
+    flags: list[str]
+    resume_text: str | None = Field(default=None, description="in the single-candidate view")
+    score: int | None = Field(default=None, description="query terms matched, when searching")
+
+
+def _read(candidate: Candidate, *, full: bool = False, score: int | None = None) -> CandidateRead:
+    data = candidate.model_dump(exclude={"resume_text", "id"})
+    return CandidateRead(
+        id=candidate.id,
+        **data,
+        resume_text=candidate.resume_text if full else None,
+        score=score,
+    )
+
+
+def _store(session: Session, user: Principal, outcomes: list[IngestOutcome]) -> ImportResult:
+    result = ImportResult(imported=[], unchanged=[], refused=[], flagged=[])
+    for outcome in outcomes:
+        candidate = outcome.candidate
+        if candidate is None:
+            result.refused.append(
+                Refusal(source=outcome.source, reason=outcome.refused or "refused")
+            )
+            continue
+        if outcome.flags:
+            result.flagged.append(
+                {"source": outcome.source, "id": candidate.id, "flags": outcome.flags}
+            )
+        row = session.scalars(
+            select(CandidateRow).where(
+                CandidateRow.owner_id == user.id, CandidateRow.candidate_id == candidate.id
+            )
+        ).first()
+        data = candidate.model_dump(mode="json")
+        if row is not None and row.data == data:
+            result.unchanged.append(candidate.id)
+            continue
+        if row is None:
+            row = CandidateRow(owner_id=user.id, candidate_id=candidate.id)
+            session.add(row)
+        row.source, row.name, row.data = candidate.source or outcome.source, candidate.name, data
+        result.imported.append(candidate.id)
+    session.commit()
+    return result
+
+
+async def _received(request: Request) -> list[tuple[str, bytes]] | CandidateText:
+    """What the request carries: multipart files (field ``file``, repeatable) or JSON text."""
+    kind = request.headers.get("content-type", "")
+    if kind.startswith("multipart/form-data"):
+        async with request.form(max_files=20, max_fields=20) as form:
+            uploads = [item for item in form.getlist("file") if not isinstance(item, str)]
+            if not uploads:
+                raise Unprocessable("send the resume as a multipart field named 'file'")
+            return [
+                (PurePath(upload.filename or "upload").name, await upload.read())
+                for upload in uploads
+            ]
+    if not kind.startswith("application/json"):
+        raise Unprocessable(
+            "send JSON ({'text': ...}) or a multipart upload (field 'file'); "
+            f"Content-Type '{kind or 'none'}' is neither"
+        )
+    try:
+        return CandidateText.model_validate_json(await request.body())
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
+        )
+        raise Unprocessable(f"invalid request: {problems}") from exc
+
+
+def _ingest(received: list[tuple[str, bytes]] | CandidateText) -> list[IngestOutcome]:
+    if isinstance(received, CandidateText):
+        fields = received.model_dump(exclude={"text", "source"}, exclude_none=True)
+        return [ingest_text(received.text, source=received.source or "api", fields=fields)]
+    return [outcome for name, data in received for outcome in _ingest_bytes(name, data)]
+
+
+def _ingest_bytes(name: str, data: bytes) -> list[IngestOutcome]:
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        what = f"'{suffix}'" if suffix else "(no extension)"
+        return [
+            IngestOutcome(
+                source=name,
+                refused=f"unsupported file type {what}; supported: {', '.join(SUPPORTED_SUFFIXES)}",
+            )
+        ]
+    with tempfile.TemporaryDirectory(prefix="hirecrew-upload-") as scratch:
+        path = Path(scratch) / f"upload{suffix}"
+        path.write_bytes(data)
+        outcomes = ingest_file(path)
+    for outcome in outcomes:
+        outcome.source = name
+        if outcome.candidate is not None:
+            outcome.candidate.source = name
+    return outcomes
+
+
+@router.post(
+    "/candidates",
+    response_model=ImportResult,
+    status_code=status.HTTP_201_CREATED,
+    responses={422: {"model": Problem, "description": "nothing could be imported"}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": CandidateText.model_json_schema()},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                },
+            },
+        }
+    },
+)
+async def import_candidates(
+    request: Request, user: ProjectUser, session: DbSession
+) -> ImportResult:
+    """Import a resume (PDF, DOCX, TXT/MD) or an export (CSV, JSON) as a multipart upload
+    (field ``file``, up to 10 MB), or a resume's text as JSON. Refused files say why; hidden
+    content is kept out of the searchable text and flagged. Ids are content hashes: importing
+    the same resume again changes nothing."""
+    received = await _received(request)
+    outcomes = await run_in_threadpool(_ingest, received)  # parsing PDFs is CPU work
+    result = await run_in_threadpool(_store, session, user, outcomes)
+    if not result.imported and not result.unchanged:
+        raise Unprocessable(
+            "nothing imported: " + "; ".join(f"{r.source}: {r.reason}" for r in result.refused)
+        )
+    return result
+
+
+def _owned(session: Session, user: Principal, candidate_id: str) -> CandidateRow:
+    row = session.scalars(
+        select(CandidateRow).where(
+            CandidateRow.owner_id == user.id, CandidateRow.candidate_id == candidate_id
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"no candidate with id '{candidate_id}'")
+    return row
+
+
+@router.get("/candidates", response_model=list[CandidateRead])
+def list_candidates(
+    user: ProjectUser,
+    session: DbSession,
+    q: Annotated[str | None, Query(max_length=500, description="words to look for")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[CandidateRead]:
+    """The caller's candidates; with ``q``, those matching most of its words first (name,
+    headline, skills and resume text)."""
+    rows = session.scalars(
+        select(CandidateRow)
+        .where(CandidateRow.owner_id == user.id)
+        .order_by(CandidateRow.created_at.desc())
+    ).all()
+    candidates = [Candidate.model_validate(row.data) for row in rows]
+    terms = set(tokenize(q or ""))
+    if not terms:
+        return [_read(c) for c in candidates[:limit]]
+    scored = []
+    for candidate in candidates:
+        text = " ".join(
+            [candidate.name, candidate.headline, " ".join(candidate.skills), candidate.resume_text]
+        )
+        score = len(terms & set(tokenize(text)))
+        if score:
+            scored.append((score, candidate))
+    scored.sort(key=lambda pair: -pair[0])
+    return [_read(c, score=s) for s, c in scored[:limit]]
+
+
+@router.get(
+    "/candidates/{candidate_id}", response_model=CandidateRead, responses={404: {"model": Problem}}
+)
+def get_candidate(candidate_id: str, user: ProjectUser, session: DbSession) -> CandidateRead:
+    """One candidate, with the resume text."""
+    row = _owned(session, user, candidate_id)
+    return _read(Candidate.model_validate(row.data), full=True)
+
+
+@router.delete(
+    "/candidates/{candidate_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={404: {"model": Problem}},
+)
+def delete_candidate(candidate_id: str, user: ProjectUser, session: DbSession) -> Response:
+    """Remove a candidate from the caller's pool (runs already started keep their snapshot)."""
+    session.delete(_owned(session, user, candidate_id))
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,832 @@
+"""API runs: one attempt of one stage of a project's hiring flow, as rows in the database.
+
+A hiring **flow** (crewai, ``Project.flow_id``) carries a project through its stages; an API
+**run** (``Run``) is one attempt of one stage. The rows follow the flow:
+
+- ``start_stage`` (POST runs {stage: intake}) queues the first run and a ``StartJob``.
+- ``RunRecorder`` is the flow's observer, called in the worker: a stage that starts takes the
+  queued run of that stage (or a new row) to ``running``; a stage that settles stores its
+  reviewed output and the memories it used; the run's end sets the project's status.
+- ``JobRunner`` executes jobs; once the flow is paused, the gate really is open, so only then
+  does the run become ``awaiting_review`` (or ``failed``), and a decision can never race a gate
+  that is not saved yet.
+- ``decide_run`` (POST decision) validates the decision against the waiting gate, records it,
+  settles the run, queues the run the flow will carry on with, and a ``DecideJob``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import socket
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from config.settings import Settings
+from crews.decisions import GateDecision
+from crews.errors import GateError
+from crews.flow import HiringState, Runtime, StageStatus, review_edit
+from crews.flow import RunStatus as FlowStatus
+from crews.runner import check_decision, decide, start_run
+from crews.stages import STAGE_BY_NAME, STAGE_NAMES
+from server.auth import Principal
+from server.db.models import Artifact, Decision, MemoryRef, Project, Run, User
+from server.errors import Conflict, NotFound, Unprocessable
+from server.schemas import (
+    ACTIVE,
+    DecisionIn,
+    DecisionRead,
+    ProjectStatus,
+    Review,
+    RunRead,
+    RunStatus,
+)
+from server.specs import build_spec
+from server.workers import DecideJob, StartJob, run_coroutine
+
+log = logging.getLogger(__name__)
+
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+INTAKE = STAGE_NAMES[0]
+ACTIVE_VALUES = [s.value for s in ACTIVE]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:4000]
+
+
+# --- queries -----------------------------------------------------------------------------
+
+
+def latest_run(session: Session, project_id: str) -> Run | None:
+    return session.scalars(
+        select(Run).where(Run.project_id == project_id).order_by(Run.created_at.desc()).limit(1)
+    ).first()
+
+
+def _active_run(session: Session, flow_id: str, stage: str) -> Run | None:
+    """The queued or running run of a flow's stage, locked for this transaction (PostgreSQL;
+    SQLite writers hold the database's write lock anyway), so that settling it and a stop
+    requested at the same moment happen one after the other."""
+    return session.scalars(
+        select(Run)
+        .where(Run.flow_id == flow_id, Run.stage == stage, Run.status.in_(ACTIVE_VALUES))
+        .order_by(Run.created_at.desc())
+        .limit(1)
+        .with_for_update()
+    ).first()
+
+
+def pending_state(runtime: Runtime, flow_id: str | None) -> HiringState | None:
+    """The flow's state while it waits at a gate; None when it does not wait."""
+    if flow_id is None:
+        return None
+    pending = runtime.persistence.load_pending_feedback(flow_id)
+    if pending is None:
+        return None
+    return HiringState.model_validate(pending[0])
+
+
+def _waits_at(state: HiringState | None, run: Run) -> bool:
+    """Whether the flow waits at the gate of exactly this run (stage and attempt)."""
+    return (
+        state is not None
+        and state.current_stage == run.stage
+        and state.stages[run.stage].attempts == run.attempt
+    )
+
+
+# --- the observer --------------------------------------------------------------------------
+
+
+class RunRecorder:
+    """The server's ``crews.observer.RunObserver``: keeps the run rows in step with the flow.
+
+    Called in the worker that runs the flow; it must be quick and must never raise (a failure
+    is logged: the flow and its audit trail go on, and the job's end settles the row).
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], writes: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+        self._writes = writes
+
+    def stage_started(self, state: HiringState, stage: str) -> None:
+        try:
+            self._stage_started(state, stage)
+        except Exception:
+            log.exception("recording the start of %s in flow %s", stage, state.id)
+
+    def _stage_started(self, state: HiringState, stage: str) -> None:
+        project_id = state.project.project_id if state.project else None
+        if project_id is None:
+            return
+        with self._writes() as session:
+            project = session.get(Project, project_id)
+            if project is None:
+                return
+            if project.flow_id != state.id:
+                project.flow_id = state.id
+            project.status = ProjectStatus.ACTIVE
+            run = session.scalars(
+                select(Run)
+                .where(
+                    Run.project_id == project_id,
+                    Run.stage == stage,
+                    Run.status == RunStatus.QUEUED,
+                )
+                .order_by(Run.created_at)
+                .limit(1)
+            ).first()
+            if run is None:  # the flow went on by itself (e.g. a decision made elsewhere)
+                run = Run(project_id=project_id, stage=stage)
+                session.add(run)
+            run.flow_id = state.id
+            run.attempt = state.stages[stage].attempts
+            run.status = RunStatus.RUNNING
+            run.worker = WORKER_ID
+            run.heartbeat_at = _now()
+            self._record_learned(session, state)
+            session.commit()
+
+    def stage_settled(self, state: HiringState, stage: str) -> None:
+        try:
+            self._stage_settled(state, stage)
+        except Exception:
+            log.exception("recording the end of %s in flow %s", stage, state.id)
+
+    def _stage_settled(self, state: HiringState, stage: str) -> None:
+        record = state.stages[stage]
+        with self._writes() as session:
+            run = _active_run(session, state.id, stage)
+            if run is None:
+                return
+            run.heartbeat_at = _now()
+            if record.status == StageStatus.STOPPED:
+                run.status = RunStatus.STOPPED
+                run.error = None
+            elif record.status == StageStatus.FAILED:
+                # Failed, but waiting at its gate (reject retries): the job's end flips it.
+                run.error = record.error
+            elif record.status == StageStatus.AWAITING_DECISION and record.artifact is not None:
+                session.add(
+                    Artifact(
+                        run_id=run.id,
+                        version=_next_version(session, run.id),
+                        kind="reviewed",
+                        data=record.artifact,
+                        review=record.review.model_dump(mode="json") if record.review else None,
+                    )
+                )
+            recruiter = state.project.recruiter.id if state.project else ""
+            for relation, ids in (
+                ("recalled", record.memory_ids),
+                ("applied", record.memories_applied),
+            ):
+                for memory_id in dict.fromkeys(ids):
+                    session.add(
+                        MemoryRef(
+                            recruiter_id=recruiter,
+                            memory_id=memory_id,
+                            run_id=run.id,
+                            relation=relation,
+                        )
+                    )
+            session.commit()
+
+    def run_ended(self, state: HiringState) -> None:
+        try:
+            self._run_ended(state)
+        except Exception:
+            log.exception("recording the end of flow %s", state.id)
+
+    def _run_ended(self, state: HiringState) -> None:
+        project_id = state.project.project_id if state.project else None
+        with self._writes() as session:
+            project = session.get(Project, project_id) if project_id else None
+            if project is not None and project.flow_id == state.id:
+                project.status = (
+                    ProjectStatus.COMPLETED
+                    if state.status == FlowStatus.COMPLETED
+                    else ProjectStatus.STOPPED
+                )
+            if state.status == FlowStatus.STOPPED:
+                for run in session.scalars(
+                    select(Run).where(Run.flow_id == state.id, Run.status.in_(ACTIVE_VALUES))
+                ):
+                    run.status = RunStatus.STOPPED
+            self._record_learned(session, state)
+            session.commit()
+
+    def stop_requested(self, flow_id: str) -> bool:
+        try:
+            with self._sessions() as session:
+                return bool(
+                    session.scalar(
+                        select(
+                            exists().where(
+                                Run.flow_id == flow_id,
+                                Run.stop_requested.is_(True),
+                                Run.status.in_(ACTIVE_VALUES),
+                            )
+                        )
+                    )
+                )
+        except Exception:
+            log.exception("reading the stop flag of flow %s", flow_id)
+            return False
+
+    def _record_learned(self, session: Session, state: HiringState) -> None:
+        """The memories each stage's last decision wrote, filed under the decided run."""
+        recruiter = state.project.recruiter.id if state.project else ""
+        for name, record in state.stages.items():
+            if not record.decisions or not record.decisions[-1].learned_memory_ids:
+                continue
+            run = session.scalars(
+                select(Run)
+                .where(
+                    Run.flow_id == state.id,
+                    Run.stage == name,
+                    Run.status.in_([RunStatus.CONFIRMED, RunStatus.REJECTED, RunStatus.STOPPED]),
+                )
+                .order_by(Run.created_at.desc())
+                .limit(1)
+            ).first()
+            if run is None:
+                continue
+            known = set(
+                session.scalars(
+                    select(MemoryRef.memory_id).where(
+                        MemoryRef.run_id == run.id, MemoryRef.relation == "learned"
+                    )
+                )
+            )
+            for memory_id in dict.fromkeys(record.decisions[-1].learned_memory_ids):
+                if memory_id not in known:
+                    session.add(
+                        MemoryRef(
+                            recruiter_id=recruiter,
+                            memory_id=memory_id,
+                            run_id=run.id,
+                            relation="learned",
+                        )
+                    )
+
+
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _next_version(session: Session, run_id: str) -> int:
+    current = session.scalar(select(func.max(Artifact.version)).where(Artifact.run_id == run_id))
+    return (current or 0) + 1
+
+
+# --- executing jobs ------------------------------------------------------------------------
+
+
+class JobRunner:
+    """Executes a job in this process: what the embedded pool (and later a Celery task) runs."""
+
+    def __init__(
+        self, *, runtime: Runtime, writes: sessionmaker[Session], settings: Settings
+    ) -> None:
+        self.runtime = runtime
+        self.sessions = writes
+        self.settings = settings
+
+    def __call__(self, job: StartJob | DecideJob) -> None:
+        try:
+            if isinstance(job, StartJob):
+                self._start(job)
+            else:
+                self._decide(job)
+        except Exception as exc:
+            log.exception("%s job for run %s failed", job.kind, job.run_id)
+            self._failed(job, exc)
+
+    def _start(self, job: StartJob) -> None:
+        with self.sessions() as session:
+            # Claim the run: a job delivered twice (a restart, a retrying queue) starts once.
+            claimed = session.execute(
+                update(Run)
+                .where(
+                    Run.id == job.run_id,
+                    Run.status == RunStatus.QUEUED,
+                    Run.worker.is_(None),
+                )
+                .values(worker=WORKER_ID)
+            )
+            run = session.get(Run, job.run_id)
+            project = session.get(Project, job.project_id)
+            if not _rowcount(claimed) or run is None or project is None:
+                session.rollback()
+                return  # started (or settled) already
+            if run.stop_requested:
+                run.status = RunStatus.STOPPED
+                project.status = ProjectStatus.STOPPED
+                session.commit()
+                return
+            owner = session.get(User, project.owner_id)
+            if owner is None:
+                raise NotFound(f"the owner of project {project.id} no longer exists")
+            spec = build_spec(session, self.settings, project, owner, now=_now())
+            project.spec = spec.model_dump(mode="json")
+            session.commit()
+        state = run_coroutine(start_run(self.runtime, spec))
+        self._settle(state)
+
+    def _decide(self, job: DecideJob) -> None:
+        decision = GateDecision.model_validate(job.decision)
+        state = run_coroutine(decide(self.runtime, job.flow_id, decision))
+        self._settle(state)
+
+    def _settle(self, state: HiringState) -> None:
+        """The flow returned paused at a gate (now saved): open the run for review, or apply a
+        stop that was requested too late for the stage to notice."""
+        if state.status != FlowStatus.AWAITING_DECISION:
+            return  # ended: the observer recorded it
+        stage = state.current_stage
+        record = state.stages[stage]
+        with self.sessions() as session:
+            run = _active_run(session, state.id, stage)
+            if run is None:
+                return
+            run.status = (
+                RunStatus.FAILED
+                if record.status == StageStatus.FAILED
+                else RunStatus.AWAITING_REVIEW
+            )
+            run.error = record.error
+            stop = run.stop_requested
+            if stop:
+                run.status = RunStatus.STOPPED
+            session.commit()
+        if stop:
+            stopped = GateDecision(
+                decision="stop", stage=stage, reason="stop requested while the stage ran"
+            )
+            run_coroutine(decide(self.runtime, state.id, stopped))
+
+    def _failed(self, job: StartJob | DecideJob, exc: Exception) -> None:
+        """Record a job's failure on the project's active runs, so it is never lost; a
+        decision that could not be applied is undone, so the gate can be decided again."""
+        error = _error_text(exc)
+        try:
+            with self.sessions() as session:
+                undone = isinstance(job, DecideJob) and self._undo_decision(session, job, error)
+                for run in session.scalars(
+                    select(Run).where(
+                        Run.project_id == job.project_id, Run.status.in_(ACTIVE_VALUES)
+                    )
+                ):
+                    run.status = RunStatus.FAILED
+                    run.error = (
+                        f"the decision on run {job.run_id} could not be applied ({error}); "
+                        "that run waits for a decision again"
+                        if undone
+                        else error
+                    )
+                session.commit()
+            self.runtime.audit.append(
+                "worker_failed", run_id=getattr(job, "flow_id", None), job=job.kind, error=error
+            )
+        except Exception:
+            log.exception("recording the failure of the %s job for run %s", job.kind, job.run_id)
+
+    def _undo_decision(self, session: Session, job: DecideJob, error: str) -> bool:
+        run = session.get(Run, job.run_id)
+        if run is None or not _waits_at(pending_state(self.runtime, job.flow_id), run):
+            return False
+        decision = session.scalars(select(Decision).where(Decision.run_id == run.id)).first()
+        if decision is not None:
+            session.delete(decision)
+        for artifact in session.scalars(
+            select(Artifact).where(Artifact.run_id == run.id, Artifact.kind != "reviewed")
+        ):
+            session.delete(artifact)
+        run.status = RunStatus.FAILED if run.error else RunStatus.AWAITING_REVIEW
+        log.warning("decision on run %s undone: %s", run.id, error)
+        return True
+
+
+# --- starting and deciding -----------------------------------------------------------------
+
+
+def visible_project(session: Session, user: Principal, project_id: str) -> Project:
+    """The project, if the caller may see it (admins see all); 404 otherwise."""
+    project = session.get(Project, project_id)
+    if project is None or not (user.is_admin or project.owner_id == user.id):
+        raise NotFound(f"no project with id '{project_id}'")
+    return project
+
+
+def visible_run(session: Session, user: Principal, run_id: str) -> Run:
+    run = session.get(Run, run_id)
+    if run is None:
+        raise NotFound(f"no run with id '{run_id}'")
+    try:
+        visible_project(session, user, run.project_id)
+    except NotFound as exc:
+        raise NotFound(f"no run with id '{run_id}'") from exc
+    return run
+
+
+def _flow_alive(session: Session, runtime: Runtime, project: Project) -> bool:
+    """Whether the project's flow can still go on (it is not ended, and not failed outside a
+    gate, e.g. by a server that stopped mid-stage)."""
+    if project.flow_id is None or project.status != ProjectStatus.ACTIVE:
+        return False
+    latest = latest_run(session, project.id)
+    if latest is None or latest.status != RunStatus.FAILED:
+        return True
+    return _waits_at(pending_state(runtime, project.flow_id), latest)
+
+
+def next_step(session: Session, runtime: Runtime, project: Project) -> str:
+    """What the project waits for, in words."""
+    if project.status == ProjectStatus.COMPLETED:
+        return "nothing: every stage is confirmed"
+    latest = latest_run(session, project.id)
+    if latest is not None and latest.status in ACTIVE:
+        return f"the {latest.stage} stage is {latest.status} (run {latest.id})"
+    if latest is None or not _flow_alive(session, runtime, project):
+        return f"start the flow: POST /api/projects/{project.id}/runs {{'stage': '{INTAKE}'}}"
+    if latest.status == RunStatus.FAILED:
+        return f"the {latest.stage} stage failed: reject run {latest.id} to retry it, or stop it"
+    return f"your decision on the {latest.stage} output (run {latest.id})"
+
+
+def start_stage(
+    session: Session, runtime: Runtime, *, project: Project, stage: str
+) -> tuple[Run, StartJob]:
+    """Queue the first run of a new flow. Only intake starts a flow; every later stage runs
+    when the one before it is confirmed, so asking for it is a conflict that says what is next.
+
+    Raises:
+        Conflict: the stage is not the one to start now.
+    """
+    latest = latest_run(session, project.id)
+    if latest is not None and latest.status in ACTIVE:
+        raise Conflict(
+            f"the {latest.stage} stage of this project is already {latest.status} "
+            f"(run {latest.id}); follow it at GET /api/runs/{latest.id}"
+        )
+    if project.status == ProjectStatus.COMPLETED:
+        raise Conflict("this project is completed: every stage is confirmed; nothing is next")
+    if _flow_alive(session, runtime, project):
+        assert latest is not None  # an alive flow has a run
+        if latest.status == RunStatus.FAILED:
+            hint = f"it failed: reject run {latest.id} to retry it, or stop it"
+        else:
+            hint = f"run {latest.id} awaits your decision"
+        raise Conflict(
+            f"the {latest.stage} stage comes next, not {stage}, and {hint} "
+            f"(POST /api/runs/{latest.id}/decision); after a confirm the flow runs the "
+            "next stage by itself"
+        )
+    if stage != INTAKE:
+        raise Conflict(f"a hiring flow starts at {INTAKE}: POST {{'stage': '{INTAKE}'}} first")
+    run = Run(project_id=project.id, stage=INTAKE, attempt=1, status=RunStatus.QUEUED)
+    session.add(run)
+    project.status = ProjectStatus.ACTIVE
+    session.flush()
+    return run, StartJob(run_id=run.id, project_id=project.id)
+
+
+def _sha256(payload: dict[str, Any]) -> str:
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass
+class Decided:
+    """What a decision request did: the run, the job to queue (if any) and the status code
+    (200 decided or repeated, 202 a stop requested on a run still working)."""
+
+    run: Run
+    job: DecideJob | None
+    status_code: int
+
+
+def decide_run(
+    session: Session, runtime: Runtime, *, run: Run, user: Principal, body: DecisionIn
+) -> Decided:
+    """Decide on a run waiting for review (or stop one still working).
+
+    Raises:
+        Conflict: the run does not wait for this decision, or was decided otherwise.
+        Unprocessable: the decision does not fit the gate (an edit that does not validate...).
+    """
+    session.refresh(run, with_for_update=True)  # one decision (or settle) at a time
+    payload = body.model_dump(mode="json")
+    digest = _sha256(payload)
+    existing = session.scalars(select(Decision).where(Decision.run_id == run.id)).first()
+    if existing is not None:
+        return _repeat(run, existing, digest)
+    if body.action == "stop" and run.status in ACTIVE:
+        run.stop_requested = True
+        session.add(
+            Decision(
+                run_id=run.id,
+                action="stop",
+                payload=payload,
+                payload_sha256=digest,
+                actor_id=user.id,
+            )
+        )
+        return _commit(session, run, digest, Decided(run, None, 202))
+    state = pending_state(runtime, run.flow_id)
+    gate_open = _waits_at(state, run)
+    if not (
+        run.status == RunStatus.AWAITING_REVIEW
+        or (run.status == RunStatus.FAILED and gate_open and body.action in ("reject", "stop"))
+    ):
+        raise Conflict(_not_waiting(run, body.action, gate_open))
+    if state is None or not gate_open:
+        raise Conflict(
+            f"run {run.id} is not waiting at its gate any more (the flow moved on); "
+            "reload the project to see where it stands"
+        )
+    try:
+        decision = GateDecision(
+            decision=body.action,
+            stage=run.stage,
+            attempt=run.attempt,
+            artifact=body.artifact,
+            reason=body.comment,
+            actor=user.id,
+            votes=body.votes,
+        )
+    except ValidationError as exc:
+        raise Unprocessable(
+            "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        ) from exc
+    try:
+        check_decision(state, decision)
+    except GateError as exc:
+        raise Unprocessable(str(exc)) from exc
+    session.add(
+        Decision(
+            run_id=run.id,
+            action=body.action,
+            payload=payload,
+            payload_sha256=digest,
+            actor_id=user.id,
+        )
+    )
+    _apply(session, state, run, decision)
+    job = DecideJob(
+        run_id=run.id,
+        project_id=run.project_id,
+        flow_id=state.id,
+        decision=decision.model_dump(mode="json"),
+    )
+    return _commit(session, run, digest, Decided(run, job, 200))
+
+
+def _apply(session: Session, state: HiringState, run: Run, decision: GateDecision) -> None:
+    """Settle the decided run and queue the run the flow carries on with."""
+    stage = STAGE_BY_NAME[run.stage]
+    if decision.decision in ("confirm", "edit"):
+        run.status = RunStatus.CONFIRMED
+        reviewed = session.scalars(
+            select(Artifact).where(Artifact.run_id == run.id).order_by(Artifact.version.desc())
+        ).first()
+        if decision.decision == "edit":
+            edited = stage.output.model_validate(decision.artifact)
+            review = review_edit(state, run.stage, edited)
+            data, kind = edited.model_dump(mode="json"), "edited"
+            review_data: dict[str, Any] | None = review.model_dump(mode="json")
+        else:
+            data = reviewed.data if reviewed else state.stages[run.stage].artifact or {}
+            review_data = reviewed.review if reviewed else None
+            kind = "confirmed"
+        session.add(
+            Artifact(
+                run_id=run.id,
+                version=_next_version(session, run.id),
+                kind=kind,
+                data=data,
+                review=review_data,
+            )
+        )
+        index = STAGE_NAMES.index(run.stage) + 1
+        if index < len(STAGE_NAMES):
+            following = STAGE_NAMES[index]
+            session.add(
+                Run(
+                    project_id=run.project_id,
+                    flow_id=run.flow_id,
+                    stage=following,
+                    attempt=state.stages[following].attempts + 1,
+                    status=RunStatus.QUEUED,
+                )
+            )
+    elif decision.decision == "reject":
+        run.status = RunStatus.REJECTED
+        session.add(
+            Run(
+                project_id=run.project_id,
+                flow_id=run.flow_id,
+                stage=run.stage,
+                attempt=run.attempt + 1,
+                status=RunStatus.QUEUED,
+            )
+        )
+    else:
+        run.status = RunStatus.STOPPED
+
+
+def _commit(session: Session, run: Run, digest: str, decided: Decided) -> Decided:
+    """Commit a decision; if another request decided the run first, answer as a repeat."""
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = session.scalars(select(Decision).where(Decision.run_id == run.id)).first()
+        if existing is None:
+            raise
+        session.refresh(run)
+        return _repeat(run, existing, digest)
+    return decided
+
+
+def _repeat(run: Run, existing: Decision, digest: str) -> Decided:
+    if existing.payload_sha256 != digest:
+        raise Conflict(
+            f"run {run.id} was already decided ({existing.action} by {existing.actor_id}); "
+            "a different decision is refused"
+        )
+    code = 202 if existing.action == "stop" and run.status in ACTIVE else 200
+    return Decided(run, None, code)
+
+
+def _not_waiting(run: Run, action: str, gate_open: bool) -> str:
+    if run.status in ACTIVE:
+        return (
+            f"run {run.id} is {run.status}: it does not wait for a decision yet; only stop is "
+            "possible now"
+        )
+    if run.status == RunStatus.FAILED:
+        if gate_open:
+            return f"run {run.id} failed ({run.error}); reject it to retry, or stop it"
+        return f"run {run.id} failed ({run.error}) and waits for nothing; start the flow again"
+    return f"run {run.id} is {run.status}; it accepts no {action} now"
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def run_view(session: Session, runtime: Runtime, run: Run) -> RunRead:
+    """The run as the API shows it."""
+    artifact = session.scalars(
+        select(Artifact).where(Artifact.run_id == run.id).order_by(Artifact.version.desc())
+    ).first()
+    refs: dict[str, list[str]] = {"recalled": [], "applied": [], "learned": []}
+    for ref in session.scalars(
+        select(MemoryRef).where(MemoryRef.run_id == run.id).order_by(MemoryRef.id)
+    ):
+        bucket = refs.setdefault(ref.relation, [])
+        if ref.memory_id not in bucket:
+            bucket.append(ref.memory_id)
+    decision = session.scalars(select(Decision).where(Decision.run_id == run.id)).first()
+    status = RunStatus(run.status)
+    next_run_id = None
+    if decision is not None and status not in ACTIVE:
+        next_run_id = session.scalar(
+            select(Run.id)
+            .where(Run.project_id == run.project_id, Run.created_at > run.created_at)
+            .order_by(Run.created_at)
+            .limit(1)
+        )
+    review = artifact.review if artifact is not None else None
+    return RunRead(
+        id=run.id,
+        project_id=run.project_id,
+        flow_id=run.flow_id,
+        stage=run.stage,  # type: ignore[arg-type]  # a stage name, by construction
+        attempt=run.attempt,
+        status=status,
+        stop_requested=run.stop_requested,
+        error=run.error,
+        artifact=artifact.data if artifact is not None else None,
+        artifact_kind=artifact.kind if artifact is not None else None,
+        review=Review.model_validate(review) if review else None,
+        memory_ids=refs["recalled"],
+        memories_applied=refs["applied"],
+        memories_learned=refs["learned"],
+        decision=(
+            DecisionRead(
+                action=decision.action,  # type: ignore[arg-type]
+                comment=decision.payload.get("comment"),
+                votes=decision.payload.get("votes") or [],
+                actor_id=decision.actor_id,
+                at=decision.created_at,
+            )
+            if decision is not None
+            else None
+        ),
+        actions=_actions(runtime, run, decision),
+        next_run_id=next_run_id,
+        created_at=run.created_at,
+        updated_at=run.updated_at,
+    )
+
+
+def _actions(runtime: Runtime, run: Run, decision: Decision | None) -> list[str]:
+    if decision is not None:
+        return []
+    if run.status in ACTIVE:
+        return [] if run.stop_requested else ["stop"]
+    if run.status == RunStatus.AWAITING_REVIEW:
+        return ["confirm", "edit", "reject", "stop"]
+    if run.status == RunStatus.FAILED and _waits_at(pending_state(runtime, run.flow_id), run):
+        return ["reject", "stop"]
+    return []
+
+
+# --- recovery ------------------------------------------------------------------------------
+
+
+def recover(writes: sessionmaker[Session], runtime: Runtime) -> list[StartJob | DecideJob]:
+    """After a restart: re-queue the jobs of runs still queued, open the gates that were
+    reached but not recorded, and fail the runs whose stage was cut off mid-way.
+
+    This assumes the embedded pool: one server process per database, so a run found running
+    at start-up belongs to a process that is gone. (A shared queue, e.g. Celery, would own
+    its redelivery instead.)"""
+    jobs: list[StartJob | DecideJob] = []
+    with writes() as session:
+        for run in session.scalars(
+            select(Run).where(Run.status.in_(ACTIVE_VALUES)).order_by(Run.created_at)
+        ):
+            state = pending_state(runtime, run.flow_id)
+            if _waits_at(state, run):
+                assert state is not None
+                record = state.stages[run.stage]
+                run.status = (
+                    RunStatus.FAILED
+                    if record.status == StageStatus.FAILED
+                    else RunStatus.AWAITING_REVIEW
+                )
+                continue
+            if run.status == RunStatus.QUEUED and run.flow_id is None:
+                run.worker = None  # claimed by a process that stopped before it started
+                jobs.append(StartJob(run_id=run.id, project_id=run.project_id))
+                continue
+            if run.status == RunStatus.QUEUED and state is not None:
+                job = _pending_decision(session, run, state)
+                if job is not None:
+                    jobs.append(job)
+                    continue
+            run.status = RunStatus.FAILED
+            run.error = (
+                "interrupted: the server stopped while this stage ran; "
+                f"start the project again at {INTAKE}"
+            )
+        session.commit()
+    return jobs
+
+
+def _pending_decision(session: Session, run: Run, state: HiringState) -> DecideJob | None:
+    """The decision that queued ``run`` but never reached the flow, if the flow still waits."""
+    decided = session.scalars(
+        select(Run).where(
+            Run.flow_id == run.flow_id,
+            Run.stage == state.current_stage,
+            Run.attempt == state.stages[state.current_stage].attempts,
+        )
+    ).first()
+    if decided is None:
+        return None
+    decision = session.scalars(select(Decision).where(Decision.run_id == decided.id)).first()
+    if decision is None or run.flow_id is None:
+        return None
+    body = DecisionIn.model_validate(decision.payload)
+    gate = GateDecision(
+        decision=body.action,
+        stage=decided.stage,
+        attempt=decided.attempt,
+        artifact=body.artifact,
+        reason=body.comment,
+        actor=decision.actor_id,
+        votes=body.votes,
+    )
+    return DecideJob(
+        run_id=decided.id,
+        project_id=run.project_id,
+        flow_id=run.flow_id,
+        decision=gate.model_dump(mode="json"),
+    )

@@ -1,0 +1,151 @@
+"""The REST API's request and response models (``*Create``, ``*Read``, ``*In``).
+
+ORM rows stay in ``server.db.models``; these are what goes over the wire and into OpenAPI.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from crews.decisions import CandidateVote
+
+# The flow's stages (crews.stages.STAGE_NAMES; a test keeps the two equal).
+StageName = Literal["intake", "sourcing", "screening", "outreach"]
+
+
+class RunStatus(StrEnum):
+    """Where one stage attempt stands."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    AWAITING_REVIEW = "awaiting_review"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+    STOPPED = "stopped"
+    FAILED = "failed"
+
+
+ACTIVE = frozenset({RunStatus.QUEUED, RunStatus.RUNNING})
+SETTLED = frozenset(set(RunStatus) - ACTIVE)
+
+
+class ProjectStatus(StrEnum):
+    OPEN = "open"  # no flow yet
+    ACTIVE = "active"  # a flow carries it
+    COMPLETED = "completed"
+    STOPPED = "stopped"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+    version: str
+
+
+class ProjectCreate(Strict):
+    title: str = Field(min_length=1, max_length=300)
+    intake_notes: str = Field(
+        min_length=1, max_length=50_000, description="the hiring manager's brief, free text"
+    )
+    company: str | None = Field(default=None, min_length=1, max_length=300)
+
+
+class RunCreate(Strict):
+    stage: StageName = Field(description="the stage to run; a new project starts at intake")
+
+
+class RunQueued(BaseModel):
+    run_id: str
+    status: RunStatus
+    stage: StageName
+
+
+class Review(BaseModel):
+    verdict: Literal["pass", "warn", "fail"]
+    findings: list[dict[str, Any]]
+    summary: str | None = None
+
+
+class DecisionRead(BaseModel):
+    action: Literal["confirm", "edit", "reject", "stop"]
+    comment: str | None
+    votes: list[dict[str, Any]]
+    actor_id: str
+    at: datetime
+
+
+class RunRead(BaseModel):
+    """One attempt of one stage: its status, output, review, memories and decision."""
+
+    id: str
+    project_id: str
+    flow_id: str | None
+    stage: StageName
+    attempt: int
+    status: RunStatus
+    stop_requested: bool
+    error: str | None
+    artifact: dict[str, Any] | None = Field(description="the latest version of the output")
+    artifact_kind: str | None = Field(description="reviewed | edited | confirmed")
+    review: Review | None
+    memory_ids: list[str] = Field(description="the recruiter's memories recalled for this run")
+    memories_applied: list[str] = Field(description="of those, the ones that changed the output")
+    memories_learned: list[str] = Field(description="memories the decision on this run wrote")
+    decision: DecisionRead | None
+    actions: list[str] = Field(description="the decisions this run accepts now")
+    next_run_id: str | None = Field(description="the run this one's decision queued")
+    created_at: datetime
+    updated_at: datetime
+
+
+class RunSummary(BaseModel):
+    id: str
+    stage: StageName
+    attempt: int
+    status: RunStatus
+    error: str | None
+    created_at: datetime
+
+
+class ProjectRead(BaseModel):
+    id: str
+    owner_id: str
+    title: str
+    company: str = Field(description="empty when not given")
+    intake_notes: str
+    status: str
+    flow_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProjectDetail(ProjectRead):
+    runs: list[RunSummary]
+    next: str = Field(description="what the project waits for, in words")
+
+
+class DecisionIn(Strict):
+    action: Literal["confirm", "edit", "reject", "stop"]
+    artifact: dict[str, Any] | None = Field(
+        default=None, description="the edited output (edit only); must validate for the stage"
+    )
+    comment: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="why: required to reject; to confirm an edit the review fails",
+    )
+    votes: list[CandidateVote] = Field(default_factory=list, max_length=500)
+
+
+class Problem(BaseModel):
+    """Every error answer: a message for a person, and the details when there are several."""
+
+    detail: str
+    errors: list[dict[str, Any]] | None = None
