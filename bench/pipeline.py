@@ -141,8 +141,8 @@ def main() -> None:
     from crewai import Agent, Crew, Task
     from crewai.llms.base_llm import BaseLLM
 
-    from cli.demo_project import demo_project
     from crews.decisions import GateDecision
+    from crews.demo import demo_project
     from crews.flow import RunStatus
     from crews.runner import decide, open_runtime, start_run
 

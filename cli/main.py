@@ -221,8 +221,8 @@ def demo(
         raise fail("--json needs --yes: there is no terminal prompt in JSON mode", EXIT_INVALID)
     settings = settings_for(data_dir)
     runtime = _runtime(settings)
-    from cli.demo_project import demo_project
     from crews.decisions import GateDecision
+    from crews.demo import demo_project
     from crews.errors import GateError
     from crews.flow import RunStatus
     from crews.runner import start_run, summarize
@@ -298,7 +298,7 @@ def project_start(
     settings = settings_for(data_dir)
     from pydantic import ValidationError
 
-    from cli.demo_project import demo_project
+    from crews.demo import demo_project
     from crews.project import ProjectSpec
 
     project = demo_project(settings.data_path)
@@ -409,7 +409,7 @@ def project_show(
 @app.command()
 def seed(data_dir: DataDir = None) -> None:
     """Write the demo candidate pool into the data directory."""
-    from cli.demo_project import seed_demo_data
+    from crews.demo import seed_demo_data
 
     path = seed_demo_data(settings_for(data_dir).data_path)
     typer.echo(f"demo pool: {path}")

@@ -536,7 +536,12 @@ class HiringFlow(Flow[HiringState]):
 
     @start()
     def begin(self) -> None:
-        self.runtime.audit.append("run_started", run_id=self.state.id, title=self.project.title)
+        # The project id (set by the server) files the run's first events under its project
+        # before any stage has linked the flow to it.
+        extra = {"project_id": self.project.project_id} if self.project.project_id else {}
+        self.runtime.audit.append(
+            "run_started", run_id=self.state.id, title=self.project.title, **extra
+        )
 
     @listen(or_(begin, "retry_intake"))
     def run_intake(self) -> None:

@@ -15,64 +15,32 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
+from crews.demo import DEMO_RECRUITER, default_panel, next_monday, seed_demo_data
 from crews.project import ProjectSpec
-from domain.entities import BusyBlock, Candidate, Interviewer, Recruiter
-from domain.sample_data import generate_pool, write_pool_jsonl
+from domain.entities import Candidate, Recruiter
 from server.db.models import CandidateRow, Project, User
 
-DEMO_RECRUITER_ID = "rec-demo"
-DEMO_RECRUITER_NAME = "Dana Weber"
-DEMO_RECRUITER_EMAIL = "dana.weber@example.test"
-# The same pool `hirecrew seed` writes (cli/demo_project.py): same size, same seed, same path.
-DEMO_POOL_SIZE = 240
+DEMO_RECRUITER_ID = DEMO_RECRUITER.id
+DEMO_RECRUITER_NAME = DEMO_RECRUITER.name
+DEMO_RECRUITER_EMAIL = DEMO_RECRUITER.email
 DEFAULT_COMPANY = "Our company"
 
 
 def demo_pool_path(data_dir: Path) -> Path:
     """The seeded demo pool (written once; idempotent)."""
-    path = data_dir / "demo" / "pool.jsonl"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{threading_safe_suffix()}.tmp")
-        write_pool_jsonl(generate_pool(DEMO_POOL_SIZE), tmp)
-        tmp.replace(path)
-    return path
+    return seed_demo_data(data_dir)
 
 
 def threading_safe_suffix() -> str:
     """A temporary-file suffix unique to this process and thread."""
     return f"{os.getpid()}-{threading.get_ident()}"
-
-
-def next_monday(now: datetime) -> datetime:
-    """Midnight UTC of the next Monday: interviews are scheduled from the coming week."""
-    days = (7 - now.weekday()) % 7 or 7
-    return datetime.combine((now + timedelta(days=days)).date(), time(0, 0), tzinfo=UTC)
-
-
-def default_panel(start: datetime) -> list[Interviewer]:
-    return [
-        Interviewer(
-            name="Priya Raman",
-            email="priya.raman@example.test",
-            timezone="Europe/Berlin",
-            busy=[BusyBlock(start=start + timedelta(hours=8), end=start + timedelta(hours=12))],
-        ),
-        Interviewer(
-            name="Tom Okafor",
-            email="tom.okafor@example.test",
-            timezone="Europe/Lisbon",
-            work_start=time(9, 30),
-            work_end=time(18, 0),
-        ),
-    ]
 
 
 def pool_snapshot(session: Session, settings: Settings, owner: User) -> Path:

@@ -28,7 +28,7 @@ def runtime(settings: Settings) -> Any:
 
 @pytest.fixture
 def project(settings: Settings) -> Any:
-    from cli.demo_project import demo_project
+    from crews.demo import demo_project
 
     return demo_project(settings.data_path, now=NOW)
 

@@ -119,8 +119,8 @@ def test_a_paused_run_survives_a_restart_and_resumes_elsewhere(
 ) -> None:
     from crewai.events import crewai_event_bus
 
-    from cli.demo_project import demo_project
     from crews.decisions import GateDecision
+    from crews.demo import demo_project
     from crews.runner import decide, get_run, open_runtime, start_run
     from server.audit_store import SqlAuditLog
 
