@@ -46,19 +46,25 @@ class _Document:
         return ConfigIssue(file=self.file, key=key, line=self.line(path), message=message)
 
 
+def _scalar(node: yaml.Node) -> Any:
+    """A scalar as safe_load reads it ("key: " is None), without re-serialising the node
+    (serialising a lone empty scalar produces YAML that does not parse)."""
+    return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+
+
 def _to_python(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = yaml.safe_load(yaml.serialize(key_node)) if key_node.tag else key_node.value
+            key = _scalar(key_node) if key_node.tag else key_node.value
             child = (*path, str(key))
             out[key] = _to_python(value_node, child, lines)
             lines[child] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_to_python(item, (*path, i), lines) for i, item in enumerate(node.value)]
-    return yaml.safe_load(yaml.serialize(node))
+    return _scalar(node)
 
 
 _KEY_LINE = re.compile(r"^(?P<indent> *)(?P<key>[A-Za-z_][\w-]*)\s*:")

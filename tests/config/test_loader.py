@@ -167,3 +167,13 @@ def test_stage_crews_must_be_hierarchical_and_take_no_extra_inputs(config_dir: P
         f"crews.yaml:{_line_of(path, 'inputs: [target_region]')}: screening.inputs:" in i
         for i in issues
     ), issues
+
+
+def test_an_empty_value_is_read_as_null_and_reported_not_crashed(config_dir: Path) -> None:
+    path = config_dir / "agents.yaml"
+    _replace(path, "  llm: offline\n  max_iter: 10", "  llm:\n  max_iter: 10")
+    issues = _issues(config_dir)
+    line = _line_of(path, "  llm:")
+    assert f"agents.yaml:{line}: hiring_manager.llm: Input should be a valid string" in issues[0]
+    (config_dir / "crews.yaml").write_text("data: \n")
+    assert any("crews.yaml" in issue for issue in _issues(config_dir))
