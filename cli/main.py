@@ -22,6 +22,7 @@ from cli.screen import app as screen_app
 from cli.search import app as search_app
 from cli.server_cmds import serve as serve_command
 from cli.server_cmds import users_app
+from cli.server_cmds import worker as worker_command
 from cli.taxonomy import app as taxonomy_app
 from config import DEFAULT_CONFIG_DIR
 from config.errors import ConfigError
@@ -46,6 +47,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(memory_app, name="memory")
 app.add_typer(users_app, name="users")
 app.command("serve")(serve_command)
+app.command("worker")(worker_command)
 
 T = TypeVar("T")
 

@@ -1,4 +1,5 @@
-"""``hirecrew serve`` and ``hirecrew users``: run the REST API, manage who may call it.
+"""``hirecrew serve``, ``hirecrew worker`` and ``hirecrew users``: run the REST API, run its
+stage workers (Celery), manage who may call it.
 
 Neither imports crewai until the server starts: ``users create`` stays quick.
 """
@@ -69,3 +70,26 @@ def serve(
     from server.app import serve as run_server
 
     run_server(settings, host=host, port=port)
+
+
+def worker(
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=64, help="stages this worker runs at a time (threads)")
+    ] = 2,
+    loglevel: Annotated[str, typer.Option(help="debug | info | warning | error")] = "info",
+    data_dir: DataDir = None,
+) -> None:
+    """Run a Celery worker for the API's stage runs (the API needs HIRECREW_WORKER=celery).
+
+    Jobs come from the Redis queue HIRECREW_WORKER_QUEUE at HIRECREW_BROKER_URL; they run on the database and data directory of this process's settings (the API's). Start as many as you like; Ctrl-C stops one after its stages finish.
+    """  # noqa: E501
+    if loglevel.lower() not in ("debug", "info", "warning", "error"):
+        raise fail(f"--loglevel must be debug, info, warning or error, not '{loglevel}'")
+    settings = settings_for(data_dir)
+    typer.echo(
+        f"hirecrew worker: queue '{settings.worker_queue}', {concurrency} at a time, "
+        f"data in {settings.data_path}"
+    )
+    from server.celery_app import run_worker
+
+    run_worker(settings, concurrency=concurrency, loglevel=loglevel.upper())

@@ -12,7 +12,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.errors import ConfigError
@@ -97,6 +104,39 @@ class Settings(BaseSettings):
     screen_top: int = Field(
         default=25, ge=1, le=500, description="screened candidates the agents (and LLM) see"
     )
+    # --- stage runs: where they execute, and how a dead worker is noticed ----------------
+    worker: Literal["inprocess", "celery"] = Field(
+        default="inprocess",
+        description="inprocess: a thread pool in the API server; celery: queued to Redis and "
+        "run by `hirecrew worker` processes (any number, on any machine sharing the database)",
+    )
+    broker_url: SecretStr = Field(
+        default=SecretStr("redis://127.0.0.1:6379/0"),
+        description="the Celery broker (worker = celery): redis://[:password@]host:port/db",
+    )
+    worker_queue: str = Field(
+        default="hirecrew",
+        pattern=r"^[A-Za-z0-9_.:-]{1,100}$",
+        description="the Celery queue the API sends stage runs to and the workers consume",
+    )
+    heartbeat_s: float = Field(
+        default=10.0, gt=0, le=600, description="how often a running stage marks itself alive"
+    )
+    heartbeat_stale_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="a running stage silent this long is dead (its worker was killed): its "
+        "gate opens again, marked failed, for the recruiter to retry",
+    )
+
+    @model_validator(mode="after")
+    def _stale_after_beats(self) -> Settings:
+        if self.heartbeat_stale_s <= 2 * self.heartbeat_s:
+            raise ValueError(
+                f"heartbeat_stale_s ({self.heartbeat_stale_s}) must be more than twice "
+                f"heartbeat_s ({self.heartbeat_s}), or live stages would look dead"
+            )
+        return self
 
     @property
     def data_path(self) -> Path:

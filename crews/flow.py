@@ -361,6 +361,9 @@ class HiringFlow(Flow[HiringState]):
         record.review_history = []
         self.state.current_stage = name
         self.state.status = RunStatus.RUNNING
+        # Saved before any work: a worker killed mid-stage leaves this checkpoint, from which
+        # crews.runner.reopen_interrupted opens the stage's gate again (failed, to retry).
+        self._checkpoint(f"run_{name}")
         run_token = current_run.set(self.state.id)
         stage_token = current_stage.set(name)
         audit = self.runtime.audit

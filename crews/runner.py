@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from crewai.flow.async_feedback.types import PendingFeedbackContext
 from crewai.flow.persistence.base import FlowPersistence
 from crewai.flow.persistence.sqlite import SQLiteFlowPersistence
 from crewai_core.printer import set_suppress_console_output
@@ -18,11 +19,19 @@ from pydantic import ValidationError
 
 from config.schema import RoleConfig
 from config.settings import Settings
-from crews.audit import AuditLog, AuditSink, current_run, listen_to_crewai
+from crews.audit import AuditLog, AuditSink, current_run, current_stage, listen_to_crewai
 from crews.catalog import check_llm_roles, load_config
 from crews.decisions import GateDecision
 from crews.errors import GateError, RunNotFoundError
-from crews.flow import HiringFlow, HiringState, Runtime, StageStatus, edit_ids, review_edit
+from crews.flow import (
+    HiringFlow,
+    HiringState,
+    Runtime,
+    StageStatus,
+    edit_ids,
+    review_edit,
+)
+from crews.flow import RunStatus as FlowStatus
 from crews.observer import RunObserver, install_stop_hook
 from crews.project import ProjectSpec
 from crews.stages import STAGE_BY_NAME
@@ -201,6 +210,65 @@ async def decide(runtime: Runtime, flow_id: str, decision: GateDecision) -> Hiri
         finally:
             current_run.reset(token)
         return flow.state
+
+
+def reopen_interrupted(
+    runtime: Runtime, flow_id: str, *, stage: str, attempt: int, error: str
+) -> HiringState | None:
+    """Open the gate of a stage whose worker died mid-way, marked failed, as if the stage had
+    raised ``error``: the recruiter rejects it to run it again (from the last confirmed gate:
+    everything decided before is in the state) or stops the run.
+
+    The flow saves its state when a stage starts (``run_<stage>``); that checkpoint is the
+    starting point. Idempotent: a gate already reopened for this attempt is returned as is.
+    Returns None when the flow was not saved mid-way through this attempt (nothing to reopen).
+
+    Raises:
+        GateError: the run is being decided right now (try again later).
+    """
+    with _claim(runtime, flow_id):
+        pending = runtime.persistence.load_pending_feedback(flow_id)
+        if pending is not None:
+            waiting = HiringState.model_validate(pending[0])
+            same = waiting.current_stage == stage and waiting.stages[stage].attempts == attempt
+            return waiting if same else None
+        data = runtime.persistence.load_state(flow_id)
+        if data is None:
+            return None
+        state = HiringState.model_validate(data)
+        if (
+            state.status != FlowStatus.RUNNING
+            or state.current_stage != stage
+            or state.stages[stage].attempts != attempt
+        ):
+            return None
+        record = state.stages[stage]
+        record.status = StageStatus.FAILED
+        record.error = error
+        state.status = FlowStatus.AWAITING_DECISION
+        run_token, stage_token = current_run.set(flow_id), current_stage.set(stage)
+        try:
+            runtime.audit.append("stage_failed", error=error)
+        finally:
+            current_stage.reset(stage_token)
+            current_run.reset(run_token)
+        context = PendingFeedbackContext(
+            flow_id=flow_id,
+            flow_class=f"{HiringFlow.__module__}.{HiringFlow.__qualname__}",
+            method_name=f"gate_{stage}",
+            method_output={
+                "stage": stage,
+                "status": record.status,
+                "attempt": record.attempts,
+                "review": record.review.model_dump(mode="json") if record.review else None,
+                "artifact": record.artifact,
+                "error": record.error,
+                "memory_ids": record.memory_ids,
+            },
+            message=STAGE_BY_NAME[stage].gate_message,
+        )
+        runtime.persistence.save_pending_feedback(flow_id, context, state)
+        return state
 
 
 def summarize(state: HiringState) -> dict[str, Any]:

@@ -2,8 +2,11 @@
 
 At start-up (the lifespan) the app opens its database (migrated to the current schema), one
 ``Runtime`` whose audit trail and flow persistence live in that database and whose observer
-keeps the run rows in step, and the embedded worker pool; it re-queues what a previous process
-left queued. At shutdown the pool finishes the stages in progress and the database closes.
+keeps the run rows in step, and its worker pool: the embedded thread pool, or Celery
+(``HIRECREW_WORKER=celery``: jobs go to Redis, ``hirecrew worker`` processes run them). It
+re-queues what a previous process left queued, and sweeps every ``heartbeat_s`` for runs whose
+worker died (their heartbeat went stale). At shutdown the embedded pool finishes the stages in
+progress and the database closes.
 
 Every answer that is not a success is JSON ``{"detail": "<a message for a person>"}`` (plus
 ``errors`` for field-by-field problems); bad input is a 4xx, never a 500.
@@ -11,7 +14,6 @@ Every answer that is not a success is JSON ``{"detail": "<a message for a person
 
 from __future__ import annotations
 
-import contextvars
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -55,12 +57,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        ctx = await run_in_threadpool(_open, settings, worker_threads)
+        ctx, sweeper = await run_in_threadpool(_open, settings, worker_threads)
         app.state.ctx = ctx
         try:
             yield
         finally:
-            await run_in_threadpool(_close, ctx)
+            await run_in_threadpool(_close, ctx, sweeper)
 
     app = FastAPI(
         title="hirecrew",
@@ -97,55 +99,48 @@ def create_app(
     return app
 
 
-def _open(settings: Settings, worker_threads: int) -> Any:
-    from crews.catalog import load_config
-    from crews.runner import open_runtime
-    from server.audit_store import SqlAuditLog
-    from server.context import AppContext, write_sessions
-    from server.db.engine import make_engine, session_factory
-    from server.db.migrate import upgrade
-    from server.flow_store import SqlFlowPersistence
-    from server.routes import config as config_routes
-    from server.runs import JobRunner, RunRecorder, recover
-    from server.workers import ThreadWorkerPool
+def _open(settings: Settings, worker_threads: int) -> tuple[Any, Any]:
+    """The app's context and its recovery sweeper (started)."""
+    from server.context import AppContext
+    from server.workers import (
+        CeleryWorkerPool,
+        Sweeper,
+        ThreadWorkerPool,
+        WorkerPool,
+        open_job_host,
+    )
 
-    engine = make_engine(settings.database_url)
+    host = open_job_host(settings)
     try:
-        upgrade(engine)
-        sessions = session_factory(engine)
-        writes = write_sessions(engine)
-        audit = SqlAuditLog(engine)
-        # The runtime's context variables (crewai's console suppression) are set in this
-        # context; every job runs in a copy of it.
-        context = contextvars.copy_context()
-        runtime = context.run(
-            open_runtime,
-            settings,
-            config=load_config(config_routes.active_dir(settings)),
-            audit=audit,
-            persistence=SqlFlowPersistence(engine),
-            observer=RunRecorder(sessions, writes),
-        )
-        runner = JobRunner(runtime=runtime, writes=writes, settings=settings)
-        pool = ThreadWorkerPool(runner, threads=worker_threads, context=context)
+        pool: WorkerPool
+        if settings.worker == "celery":
+            # Stage runs go to Redis; `hirecrew worker` processes run them.
+            pool = CeleryWorkerPool(settings.broker_url.get_secret_value(), settings.worker_queue)
+        else:
+            # Every job runs in a copy of the context the runtime was opened in.
+            pool = ThreadWorkerPool(host.runner, threads=worker_threads, context=host.context)
     except BaseException:
-        engine.dispose()
+        host.engine.dispose()
         raise
     ctx = AppContext(
         settings=settings,
-        engine=engine,
-        sessions=sessions,
-        writes=writes,
-        audit=audit,
-        runtime=runtime,
+        engine=host.engine,
+        sessions=host.sessions,
+        writes=host.writes,
+        audit=host.audit,
+        runtime=host.runtime,
         pool=pool,
     )
-    for job in recover(writes, runtime):
+    for job in host.sweep(requeue=True):
         pool.submit(job)
-    return ctx
+    # Runs whose worker dies later (killed mid-stage) are noticed by their silent heartbeat.
+    sweeper = Sweeper(host.sweep, settings.heartbeat_s)
+    sweeper.start()
+    return ctx, sweeper
 
 
-def _close(ctx: Any) -> None:
+def _close(ctx: Any, sweeper: Any) -> None:
+    sweeper.stop()
     ctx.pool.shutdown()
     ctx.engine.dispose()
 

@@ -21,8 +21,9 @@ import json
 import logging
 import os
 import socket
+import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -35,7 +36,7 @@ from crews.decisions import GateDecision
 from crews.errors import GateError
 from crews.flow import HiringState, Runtime, StageStatus, review_edit
 from crews.flow import RunStatus as FlowStatus
-from crews.runner import check_decision, decide, start_run
+from crews.runner import check_decision, decide, reopen_interrupted, start_run
 from crews.stages import STAGE_BY_NAME, STAGE_NAMES
 from server.auth import Principal
 from server.db.models import Artifact, Decision, MemoryRef, Project, Run, User
@@ -54,7 +55,13 @@ from server.workers import DecideJob, StartJob, run_coroutine
 
 log = logging.getLogger(__name__)
 
-WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+
+def worker_id() -> str:
+    """This process, as the ``worker`` of the runs it executes (computed per call: a worker
+    process forked after import has a pid of its own)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 INTAKE = STAGE_NAMES[0]
 ACTIVE_VALUES = [s.value for s in ACTIVE]
 
@@ -155,7 +162,7 @@ class RunRecorder:
             run.flow_id = state.id
             run.attempt = state.stages[stage].attempts
             run.status = RunStatus.RUNNING
-            run.worker = WORKER_ID
+            run.worker = worker_id()
             run.heartbeat_at = _now()
             self._record_learned(session, state)
             session.commit()
@@ -297,7 +304,10 @@ def _next_version(session: Session, run_id: str) -> int:
 
 
 class JobRunner:
-    """Executes a job in this process: what the embedded pool (and later a Celery task) runs."""
+    """Executes a job in this process: what the embedded pool and the Celery task run.
+
+    While a job runs, a ``Heartbeat`` renews its running run's ``heartbeat_at``; a job delivered
+    twice (a queue redelivering, a restart re-queuing) does its work once."""
 
     def __init__(
         self, *, runtime: Runtime, writes: sessionmaker[Session], settings: Settings
@@ -307,6 +317,8 @@ class JobRunner:
         self.settings = settings
 
     def __call__(self, job: StartJob | DecideJob) -> None:
+        beat = Heartbeat(self.sessions, job.project_id, self.settings.heartbeat_s)
+        beat.start()
         try:
             if isinstance(job, StartJob):
                 self._start(job)
@@ -315,6 +327,8 @@ class JobRunner:
         except Exception as exc:
             log.exception("%s job for run %s failed", job.kind, job.run_id)
             self._failed(job, exc)
+        finally:
+            beat.stop()
 
     def _start(self, job: StartJob) -> None:
         with self.sessions() as session:
@@ -326,7 +340,7 @@ class JobRunner:
                     Run.status == RunStatus.QUEUED,
                     Run.worker.is_(None),
                 )
-                .values(worker=WORKER_ID)
+                .values(worker=worker_id())
             )
             run = session.get(Run, job.run_id)
             project = session.get(Project, job.project_id)
@@ -349,8 +363,41 @@ class JobRunner:
 
     def _decide(self, job: DecideJob) -> None:
         decision = GateDecision.model_validate(job.decision)
+        waiting = pending_state(self.runtime, job.flow_id)
+        if (
+            waiting is not None
+            and decision.stage is not None
+            and decision.attempt is not None
+            and (
+                waiting.current_stage != decision.stage
+                or waiting.stages[decision.stage].attempts != decision.attempt
+            )
+        ) or (waiting is None and self._consumed(job)):
+            # Delivered again (a queue redelivers what a dead worker had taken; a restart
+            # re-queues): the flow is past this gate already, so this decision was applied.
+            log.info("%s job for run %s was applied already; skipped", job.kind, job.run_id)
+            return
         state = run_coroutine(decide(self.runtime, job.flow_id, decision))
         self._settle(state)
+
+    def _consumed(self, job: DecideJob) -> bool:
+        """Whether the flow took this decision already: it has a stage started after it."""
+        with self.sessions() as session:
+            decided = session.get(Run, job.run_id)
+            if decided is None:
+                return False
+            return bool(
+                session.scalar(
+                    select(
+                        exists().where(
+                            Run.flow_id == job.flow_id,
+                            Run.created_at >= decided.created_at,
+                            Run.id != decided.id,
+                            Run.status != RunStatus.QUEUED,
+                        )
+                    )
+                )
+            )
 
     def _settle(self, state: HiringState) -> None:
         """The flow returned paused at a gate (now saved): open the run for review, or apply a
@@ -760,20 +807,47 @@ def _actions(runtime: Runtime, run: Run, decision: Decision | None) -> list[str]
 # --- recovery ------------------------------------------------------------------------------
 
 
-def recover(writes: sessionmaker[Session], runtime: Runtime) -> list[StartJob | DecideJob]:
-    """After a restart: re-queue the jobs of runs still queued, open the gates that were
-    reached but not recorded, and fail the runs whose stage was cut off mid-way.
+def recover(
+    writes: sessionmaker[Session],
+    runtime: Runtime,
+    *,
+    stale_after_s: float,
+    requeue: bool = True,
+) -> list[StartJob | DecideJob]:
+    """Find the runs whose worker is gone and put them right; return the jobs to queue again.
 
-    This assumes the embedded pool: one server process per database, so a run found running
-    at start-up belongs to a process that is gone. (A shared queue, e.g. Celery, would own
-    its redelivery instead.)"""
+    Any number of servers and workers may share the database, so a run counts as dead only
+    when it went silent: a running run whose heartbeat (``Run.heartbeat_at``, renewed by the
+    worker while the stage runs) is older than ``stale_after_s``, a queued one that can no
+    longer start and was not touched for as long. A dead run:
+
+    - that reached its gate before its worker recorded it: opens for review (or failed);
+    - cut off mid-stage: its gate opens again, marked failed (``crews.runner.reopen_
+      interrupted``), so the recruiter retries the stage by rejecting the run; everything
+      confirmed before stays. A flow with no checkpoint of that stage fails; it starts over.
+
+    With ``requeue`` (a server starting), the jobs of queued runs are returned to be queued
+    again: a job is idempotent (a start is claimed once, a decision applies to its gate once),
+    so one that is also still in a queue runs once. Without it (the periodic sweep), only the
+    dead are handled.
+    """
+    cutoff = _now() - timedelta(seconds=stale_after_s)
     jobs: list[StartJob | DecideJob] = []
     with writes() as session:
-        for run in session.scalars(
-            select(Run).where(Run.status.in_(ACTIVE_VALUES)).order_by(Run.created_at)
-        ):
+        active = session.scalars(
+            select(Run)
+            .where(Run.status.in_(ACTIVE_VALUES))
+            .order_by(Run.created_at)
+            .with_for_update(skip_locked=True)  # PostgreSQL: one sweeper per run at a time
+        ).all()
+        for run in active:
+            fresh = _alive(run, cutoff)
+            if fresh and not (requeue and run.status == RunStatus.QUEUED):
+                continue
             state = pending_state(runtime, run.flow_id)
             if _waits_at(state, run):
+                if fresh:
+                    continue  # its worker is settling it right now
                 assert state is not None
                 record = state.stages[run.stage]
                 run.status = (
@@ -783,21 +857,93 @@ def recover(writes: sessionmaker[Session], runtime: Runtime) -> list[StartJob | 
                 )
                 continue
             if run.status == RunStatus.QUEUED and run.flow_id is None:
-                run.worker = None  # claimed by a process that stopped before it started
-                jobs.append(StartJob(run_id=run.id, project_id=run.project_id))
+                if run.worker is not None and fresh:
+                    continue  # claimed just now by a live worker
+                if requeue:
+                    run.worker = None  # claimed by a worker that stopped before it started
+                    jobs.append(StartJob(run_id=run.id, project_id=run.project_id))
                 continue
             if run.status == RunStatus.QUEUED and state is not None:
                 job = _pending_decision(session, run, state)
                 if job is not None:
-                    jobs.append(job)
+                    if requeue:
+                        jobs.append(job)
                     continue
-            run.status = RunStatus.FAILED
-            run.error = (
-                "interrupted: the server stopped while this stage ran; "
-                f"start the project again at {INTAKE}"
-            )
+            if fresh:
+                continue
+            _interrupt(session, runtime, run)
         session.commit()
     return jobs
+
+
+def _alive(run: Run, cutoff: datetime) -> bool:
+    """Whether ``run``'s worker showed a sign of life since ``cutoff``."""
+    if run.status == RunStatus.RUNNING:
+        return run.heartbeat_at is not None and run.heartbeat_at >= cutoff
+    return run.updated_at >= cutoff
+
+
+def _interrupt(session: Session, runtime: Runtime, run: Run) -> None:
+    """Settle a run whose worker died: failed, at its reopened gate where possible."""
+    since = run.heartbeat_at or run.updated_at
+    error = (
+        f"interrupted: the worker running this stage ({run.worker or 'unknown'}) stopped "
+        f"(no sign of life since {since:%Y-%m-%d %H:%M:%S} UTC)"
+    )
+    reopened = None
+    if run.flow_id is not None:
+        try:
+            reopened = reopen_interrupted(
+                runtime, run.flow_id, stage=run.stage, attempt=run.attempt, error=error
+            )
+        except GateError:
+            return  # being decided right now: the next sweep looks again
+    run.status = RunStatus.FAILED
+    if reopened is not None:
+        run.error = f"{error}; reject this run to retry the {run.stage} stage, or stop it"
+    else:
+        run.error = f"{error}; start the project again at {INTAKE}"
+    log.warning("run %s (%s) %s", run.id, run.stage, run.error)
+
+
+class Heartbeat:
+    """While a job runs, the project's running run taken by this process marks itself alive
+    every ``interval`` seconds (``Run.heartbeat_at``): :func:`recover` reaps a silent one."""
+
+    def __init__(self, writes: sessionmaker[Session], project_id: str, interval: float) -> None:
+        self._writes = writes
+        self._project_id = project_id
+        self._interval = interval
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="hirecrew-heartbeat", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join(timeout=self._interval + 5)
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self._interval):
+            try:
+                self.beat()
+            except Exception:
+                log.warning("heartbeat of project %s failed", self._project_id, exc_info=True)
+
+    def beat(self) -> None:
+        with self._writes() as session:
+            session.execute(
+                update(Run)
+                .where(
+                    Run.project_id == self._project_id,
+                    Run.status == RunStatus.RUNNING,
+                    Run.worker == worker_id(),
+                )
+                # A heartbeat is not a change of the run: updated_at stays.
+                .values(heartbeat_at=_now(), updated_at=Run.updated_at)
+            )
+            session.commit()
 
 
 def _pending_decision(session: Session, run: Run, state: HiringState) -> DecideJob | None:

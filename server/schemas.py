@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Path
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from crews.decisions import CandidateVote
 
@@ -40,6 +41,43 @@ class ProjectStatus(StrEnum):
     STOPPED = "stopped"
 
 
+def _storable(value: str) -> str:
+    """Text a database can keep: no NUL character (PostgreSQL refuses it in text columns).
+    (Pydantic already refuses a lone surrogate, ``"\\ud800"``, which JSON lets through.)"""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters (\\u0000)")
+    return value
+
+
+# Free text from a client: anything a person may write, nothing a database cannot store.
+Text = Annotated[str, AfterValidator(_storable)]
+
+# Ids are uuid hex (projects, runs), ``cand-`` and hex (candidates) or uuids (memories):
+# anything else cannot name one, and never reaches the database.
+ID_PATTERN = r"^[A-Za-z0-9_-]+$"
+ID_MAX_LENGTH = 64
+
+
+def id_param(what: str) -> Any:
+    """A path parameter that names ``what`` by its id."""
+    return Path(
+        min_length=1,
+        max_length=ID_MAX_LENGTH,
+        pattern=ID_PATTERN,
+        description=f"the {what}'s id",
+    )
+
+
+ProjectId = Annotated[str, id_param("project")]
+RunId = Annotated[str, id_param("run")]
+CandidateId = Annotated[str, id_param("candidate")]
+MemoryId = Annotated[str, id_param("memory")]
+
+# The largest value a BIGINT column (and SQLite's INTEGER) holds: bigger numbers in a query
+# are refused (422) rather than overflowing in the database driver.
+MAX_INT = 2**63 - 1
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -50,11 +88,11 @@ class Health(BaseModel):
 
 
 class ProjectCreate(Strict):
-    title: str = Field(min_length=1, max_length=300)
-    intake_notes: str = Field(
+    title: Text = Field(min_length=1, max_length=300)
+    intake_notes: Text = Field(
         min_length=1, max_length=50_000, description="the hiring manager's brief, free text"
     )
-    company: str | None = Field(default=None, min_length=1, max_length=300)
+    company: Text | None = Field(default=None, min_length=1, max_length=300)
 
 
 class RunCreate(Strict):
@@ -136,7 +174,7 @@ class DecisionIn(Strict):
     artifact: dict[str, Any] | None = Field(
         default=None, description="the edited output (edit only); must validate for the stage"
     )
-    comment: str | None = Field(
+    comment: Text | None = Field(
         default=None,
         max_length=2000,
         description="why: required to reject; to confirm an edit the review fails",
@@ -149,3 +187,18 @@ class Problem(BaseModel):
 
     detail: str
     errors: list[dict[str, Any]] | None = None
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description}
+
+
+# The error answers every authenticated route may give (each router declares them, so the
+# OpenAPI document lists every status a client can get; a route adds its own 404 and 409).
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _problem("malformed JSON, or a body that is not UTF-8"),
+    401: _problem("no token, or one that is invalid or revoked"),
+    403: _problem("the caller's role may not do this"),
+    413: _problem("the request body is over the limit"),
+    422: _problem("invalid request: each problem with where it is"),
+}

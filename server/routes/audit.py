@@ -15,9 +15,9 @@ from server.auth import AdminUser, ProjectUser
 from server.context import Ctx, DbSession
 from server.db.models import Project, Run
 from server.runs import visible_project
-from server.schemas import Problem
+from server.schemas import ERRORS, ID_MAX_LENGTH, ID_PATTERN, MAX_INT, Problem
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], responses=ERRORS)
 
 
 class AuditPage(BaseModel):
@@ -51,8 +51,12 @@ def audit_events(
     user: ProjectUser,
     session: DbSession,
     ctx: Ctx,
-    project_id: Annotated[str | None, Query(max_length=64)] = None,
-    after: Annotated[int | None, Query(ge=0, description="only events after this seq")] = None,
+    project_id: Annotated[
+        str | None, Query(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN)
+    ] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_INT, description="only events after this seq")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> AuditPage:
     """Audit events in order, a page at a time: of one project, or of every project the

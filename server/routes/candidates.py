@@ -20,9 +20,9 @@ from server.auth import Principal, ProjectUser
 from server.context import DbSession
 from server.db.models import CandidateRow
 from server.errors import NotFound, Unprocessable
-from server.schemas import Problem, Strict
+from server.schemas import ERRORS, CandidateId, Problem, Strict, Text
 
-router = APIRouter(tags=["candidates"])
+router = APIRouter(tags=["candidates"], responses=ERRORS)
 
 UPLOAD_LIMIT = 10 * 1024 * 1024 + 64 * 1024  # the ingestion limit (10 MB) plus form overhead
 
@@ -30,13 +30,15 @@ UPLOAD_LIMIT = 10 * 1024 * 1024 + 64 * 1024  # the ingestion limit (10 MB) plus 
 class CandidateText(Strict):
     """A resume as text, with what is known about the person (optional)."""
 
-    text: str = Field(min_length=1, max_length=200_000, description="the resume's plain text")
-    source: str | None = Field(default=None, max_length=1000)
-    name: str | None = Field(default=None, max_length=300)
-    email: str | None = Field(default=None, max_length=320)
-    location: str | None = Field(default=None, max_length=300)
-    headline: str | None = Field(default=None, max_length=300)
-    skills: list[str] | None = Field(default=None, max_length=200)
+    text: Text = Field(min_length=1, max_length=200_000, description="the resume's plain text")
+    source: Text | None = Field(default=None, max_length=1000)
+    name: Text | None = Field(default=None, max_length=300)
+    email: Text | None = Field(default=None, max_length=320)
+    location: Text | None = Field(default=None, max_length=300)
+    headline: Text | None = Field(default=None, max_length=300)
+    skills: list[Annotated[Text, Field(max_length=200)]] | None = Field(
+        default=None, max_length=200
+    )
 
 
 class Refusal(BaseModel):
@@ -75,6 +77,18 @@ def _read(candidate: Candidate, *, full: bool = False, score: int | None = None)
     )
 
 
+SOURCE_MAX = 1000  # CandidateRow.source
+NAME_MAX = 300  # CandidateRow.name
+FILENAME_MAX = 255
+
+
+def _column_text(value: str, limit: int) -> str:
+    """``value`` as a text column keeps it: no NUL (PostgreSQL refuses it), valid UTF-8, and
+    no longer than the column (an uploaded file's name or an export's field is anything)."""
+    clean = value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    return clean[:limit]
+
+
 def _store(session: Session, user: Principal, outcomes: list[IngestOutcome]) -> ImportResult:
     result = ImportResult(imported=[], unchanged=[], refused=[], flagged=[])
     for outcome in outcomes:
@@ -100,10 +114,25 @@ def _store(session: Session, user: Principal, outcomes: list[IngestOutcome]) -> 
         if row is None:
             row = CandidateRow(owner_id=user.id, candidate_id=candidate.id)
             session.add(row)
-        row.source, row.name, row.data = candidate.source or outcome.source, candidate.name, data
+        row.source = _column_text(candidate.source or outcome.source, SOURCE_MAX)
+        row.name = _column_text(candidate.name, NAME_MAX)
+        row.data = data
         result.imported.append(candidate.id)
     session.commit()
     return result
+
+
+def _filename(given: str | None) -> str:
+    """An upload's file name as a source label: its last path part, printable, clipped (the
+    suffix, which picks the parser, is kept)."""
+    name = PurePath((given or "").replace("\\", "/")).name
+    name = "".join(c for c in name if c.isprintable()).strip()
+    name = name.encode("utf-8", "replace").decode("utf-8")
+    if len(name) > FILENAME_MAX:
+        suffix = PurePath(name).suffix
+        suffix = suffix if len(suffix) <= 16 else ""
+        name = name[: FILENAME_MAX - len(suffix)] + suffix
+    return name or "upload"
 
 
 async def _received(request: Request) -> list[tuple[str, bytes]] | CandidateText:
@@ -114,10 +143,7 @@ async def _received(request: Request) -> list[tuple[str, bytes]] | CandidateText
             uploads = [item for item in form.getlist("file") if not isinstance(item, str)]
             if not uploads:
                 raise Unprocessable("send the resume as a multipart field named 'file'")
-            return [
-                (PurePath(upload.filename or "upload").name, await upload.read())
-                for upload in uploads
-            ]
+            return [(_filename(upload.filename), await upload.read()) for upload in uploads]
     if not kind.startswith("application/json"):
         raise Unprocessable(
             "send JSON ({'text': ...}) or a multipart upload (field 'file'); "
@@ -213,7 +239,7 @@ def _owned(session: Session, user: Principal, candidate_id: str) -> CandidateRow
 def list_candidates(
     user: ProjectUser,
     session: DbSession,
-    q: Annotated[str | None, Query(max_length=500, description="words to look for")] = None,
+    q: Annotated[Text | None, Query(max_length=500, description="words to look for")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[CandidateRead]:
     """The caller's candidates; with ``q``, those matching most of its words first (name,
@@ -242,7 +268,9 @@ def list_candidates(
 @router.get(
     "/candidates/{candidate_id}", response_model=CandidateRead, responses={404: {"model": Problem}}
 )
-def get_candidate(candidate_id: str, user: ProjectUser, session: DbSession) -> CandidateRead:
+def get_candidate(
+    candidate_id: CandidateId, user: ProjectUser, session: DbSession
+) -> CandidateRead:
     """One candidate, with the resume text."""
     row = _owned(session, user, candidate_id)
     return _read(Candidate.model_validate(row.data), full=True)
@@ -253,7 +281,7 @@ def get_candidate(candidate_id: str, user: ProjectUser, session: DbSession) -> C
     status_code=status.HTTP_204_NO_CONTENT,
     responses={404: {"model": Problem}},
 )
-def delete_candidate(candidate_id: str, user: ProjectUser, session: DbSession) -> Response:
+def delete_candidate(candidate_id: CandidateId, user: ProjectUser, session: DbSession) -> Response:
     """Remove a candidate from the caller's pool (runs already started keep their snapshot)."""
     session.delete(_owned(session, user, candidate_id))
     session.commit()

@@ -18,8 +18,9 @@ import shutil
 import tempfile
 import threading
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
+import yaml
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
@@ -32,9 +33,9 @@ from crews.catalog import check_llm_roles, load_config
 from server.auth import ConfigEditor, CurrentUser
 from server.context import Ctx
 from server.errors import ApiError
-from server.schemas import Problem, Strict
+from server.schemas import ERRORS, Problem, Strict, Text
 
-router = APIRouter(tags=["config"])
+router = APIRouter(tags=["config"], responses=ERRORS)
 
 FileName = Literal["agents.yaml", "tasks.yaml", "crews.yaml"]
 NAMES: tuple[str, ...] = tuple(FILES.values())
@@ -80,13 +81,13 @@ class ConfigRead(BaseModel):
 
 
 class ConfigCandidate(Strict):
-    files: dict[FileName, str] = Field(
+    files: dict[FileName, Annotated[Text, Field(max_length=500_000)]] = Field(
         description="file name -> YAML text; files not given are the current ones"
     )
 
 
 class FileWrite(Strict):
-    content: str = Field(max_length=500_000, description="the file's new YAML text")
+    content: Text = Field(max_length=500_000, description="the file's new YAML text")
 
 
 class Validation(BaseModel):
@@ -139,6 +140,13 @@ def _check(settings: Settings, files: dict[str, str]) -> RoleConfig:
         except ConfigError as exc:
             raise ConfigInvalid(
                 "the configuration is invalid; nothing was changed", _issues(exc)
+            ) from exc
+        except yaml.YAMLError as exc:
+            # The loader re-reads some values on its own (e.g. an empty one, ``key: ``) and
+            # lets that parser's error through: still a file that cannot be used, not a 500.
+            raise ConfigInvalid(
+                "the configuration is invalid; nothing was changed",
+                [Issue(file=None, key="", line=None, message=f"invalid YAML: {exc}")],
             ) from exc
     return config
 

@@ -14,9 +14,15 @@ from memory.service import MemoryService
 from server.auth import ProjectUser
 from server.context import Ctx
 from server.errors import ApiError, Unprocessable
-from server.schemas import Problem, Strict
+from server.schemas import ERRORS, MemoryId, Problem, Strict, Text
 
-router = APIRouter(tags=["memories"])
+router = APIRouter(
+    tags=["memories"],
+    responses={
+        **ERRORS,
+        503: {"model": Problem, "description": "memory is off, or its store cannot be reached"},
+    },
+)
 
 
 class MemoryDisabled(ApiError):
@@ -48,7 +54,7 @@ class MemoryRead(BaseModel):
 
 
 class MemoryWrite(Strict):
-    text: str = Field(min_length=1, max_length=2000)
+    text: Text = Field(min_length=1, max_length=2000)
 
 
 def _service(ctx: Ctx) -> MemoryService:
@@ -64,7 +70,7 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem}}
 def list_memories(
     user: ProjectUser,
     ctx: Ctx,
-    q: Annotated[str | None, Query(max_length=1000, description="search by meaning")] = None,
+    q: Annotated[Text | None, Query(max_length=1000, description="search by meaning")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[MemoryRead]:
     """The caller's memories, newest first; with ``q``, the most related first."""
@@ -88,7 +94,7 @@ def add_memory(body: MemoryWrite, user: ProjectUser, ctx: Ctx) -> list[MemoryRea
 
 
 @router.patch("/memories/{memory_id}", response_model=MemoryRead, responses=NOT_FOUND)
-def edit_memory(memory_id: str, body: MemoryWrite, user: ProjectUser, ctx: Ctx) -> MemoryRead:
+def edit_memory(memory_id: MemoryId, body: MemoryWrite, user: ProjectUser, ctx: Ctx) -> MemoryRead:
     """Rewrite a memory; what it says now is what the assistant will do."""
     try:
         return MemoryRead.of(_service(ctx).edit(user.id, memory_id, body.text))
@@ -97,7 +103,7 @@ def edit_memory(memory_id: str, body: MemoryWrite, user: ProjectUser, ctx: Ctx) 
 
 
 @router.delete("/memories/{memory_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
-def forget_memory(memory_id: str, user: ProjectUser, ctx: Ctx) -> Response:
+def forget_memory(memory_id: MemoryId, user: ProjectUser, ctx: Ctx) -> Response:
     """Erase a memory for good (its text and its history)."""
     _service(ctx).forget(user.id, memory_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

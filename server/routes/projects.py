@@ -11,9 +11,19 @@ from server.auth import ProjectUser
 from server.context import Ctx, DbSession
 from server.db.models import Project, Run
 from server.runs import next_step, visible_project
-from server.schemas import ProjectCreate, ProjectDetail, ProjectRead, ProjectStatus, RunSummary
+from server.schemas import (
+    ERRORS,
+    MAX_INT,
+    Problem,
+    ProjectCreate,
+    ProjectDetail,
+    ProjectId,
+    ProjectRead,
+    ProjectStatus,
+    RunSummary,
+)
 
-router = APIRouter(tags=["projects"])
+router = APIRouter(tags=["projects"], responses=ERRORS)
 
 
 @router.post("/projects", response_model=ProjectRead, status_code=status.HTTP_201_CREATED)
@@ -37,7 +47,7 @@ def list_projects(
     user: ProjectUser,
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
 ) -> list[ProjectRead]:
     """The caller's projects, newest first (an admin sees everyone's)."""
     query = select(Project).order_by(Project.created_at.desc()).limit(limit).offset(offset)
@@ -46,8 +56,12 @@ def list_projects(
     return [ProjectRead.model_validate(p, from_attributes=True) for p in session.scalars(query)]
 
 
-@router.get("/projects/{project_id}", response_model=ProjectDetail)
-def get_project(project_id: str, user: ProjectUser, session: DbSession, ctx: Ctx) -> ProjectDetail:
+@router.get(
+    "/projects/{project_id}", response_model=ProjectDetail, responses={404: {"model": Problem}}
+)
+def get_project(
+    project_id: ProjectId, user: ProjectUser, session: DbSession, ctx: Ctx
+) -> ProjectDetail:
     """One project with its runs, oldest first, and what it waits for."""
     project = visible_project(session, user, project_id)
     runs = session.scalars(

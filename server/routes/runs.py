@@ -18,9 +18,21 @@ from server.context import AppContext, Ctx, DbSession
 from server.db.models import Run
 from server.errors import NotFound
 from server.runs import decide_run, run_view, start_stage, visible_project, visible_run
-from server.schemas import SETTLED, DecisionIn, Problem, RunCreate, RunQueued, RunRead, RunStatus
+from server.schemas import (
+    ERRORS,
+    MAX_INT,
+    SETTLED,
+    DecisionIn,
+    Problem,
+    ProjectId,
+    RunCreate,
+    RunId,
+    RunQueued,
+    RunRead,
+    RunStatus,
+)
 
-router = APIRouter(tags=["runs"])
+router = APIRouter(tags=["runs"], responses=ERRORS)
 
 POLL_S = 0.25
 KEEPALIVE_S = 15.0
@@ -37,7 +49,7 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
     responses={404: {"model": Problem}, **CONFLICT},
 )
 def create_run(
-    project_id: str, body: RunCreate, user: ProjectUser, session: DbSession, ctx: Ctx
+    project_id: ProjectId, body: RunCreate, user: ProjectUser, session: DbSession, ctx: Ctx
 ) -> RunQueued:
     """Queue a stage run; a worker executes it. A project's flow starts at intake; each later
     stage runs by itself once the one before is confirmed (asking for it answers 409 saying
@@ -50,7 +62,7 @@ def create_run(
 
 
 @router.get("/runs/{run_id}", response_model=RunRead, responses={404: {"model": Problem}})
-def get_run(run_id: str, user: ProjectUser, session: DbSession, ctx: Ctx) -> RunRead:
+def get_run(run_id: RunId, user: ProjectUser, session: DbSession, ctx: Ctx) -> RunRead:
     """Where a run stands: status, attempt, the output and its review, the memories used,
     the decision, and the decisions it accepts now."""
     return run_view(session, ctx.runtime, visible_run(session, user, run_id))
@@ -67,7 +79,7 @@ def get_run(run_id: str, user: ProjectUser, session: DbSession, ctx: Ctx) -> Run
     },
 )
 def post_decision(
-    run_id: str, body: DecisionIn, user: ProjectUser, session: DbSession, ctx: Ctx
+    run_id: RunId, body: DecisionIn, user: ProjectUser, session: DbSession, ctx: Ctx
 ) -> JSONResponse:
     """Confirm, edit (with the artifact), reject (with a comment: the stage runs again) or stop
     a run awaiting review; stop also works on a queued or running run (202). The same decision
@@ -204,11 +216,11 @@ async def _stream(
     },
 )
 def run_events(
-    run_id: str,
+    run_id: RunId,
     request: Request,
     user: ProjectUser,
     ctx: Ctx,
-    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+    last_event_id: Annotated[int | None, Header(ge=0, le=MAX_INT)] = None,
 ) -> StreamingResponse:
     """The run's progress as Server-Sent Events read from the audit trail (agent steps, tool
     calls, review rounds, the gate); each event's id is its audit sequence number, so a client

@@ -167,3 +167,127 @@ def test_the_api_names_the_flows_stages() -> None:
     from server.schemas import StageName
 
     assert list(get_args(StageName)) == list(STAGE_NAMES)
+
+
+# --- Regressions: inputs that reached the database or a parser and answered 500 -------------
+
+
+@pytest.fixture
+def both(db_url: str, tmp_path: Any) -> Iterator[Any]:
+    """An app on SQLite or PostgreSQL (PostgreSQL refuses NUL in text, overflows BIGINT)."""
+    with running_app(api_settings(tmp_path / "data", db_url)) as (client, app):
+        yield client, add_user(app, "Rex Regress"), add_user(app, "Eda Edit", role="editor")
+
+
+def test_text_a_database_cannot_store_is_refused(both: Any) -> None:
+    client, headers, _ = both
+    json_headers = {**headers, "Content-Type": "application/json"}
+    for body, words in [
+        # NUL: PostgreSQL refuses it in a text column (DataError, was a 500).
+        (b'{"title": "a\\u0000b", "intake_notes": "notes"}', "NUL"),
+        (b'{"title": "T", "intake_notes": "n", "company": "\\u0000"}', "NUL"),
+        # A lone surrogate parses as JSON but is not UTF-8: pydantic refuses it.
+        (b'{"title": "\\ud800", "intake_notes": "notes"}', "title"),
+        (b'{"title": "T", "intake_notes": "x\\udfff"}', "intake_notes"),
+    ]:
+        answer = client.post("/api/projects", content=body, headers=json_headers)
+        assert answer.status_code == 422, answer.text
+        assert words in answer.json()["detail"], answer.text
+    candidate = client.post(
+        "/api/candidates", json={"text": "Python engineer", "name": "A\x00B"}, headers=headers
+    )
+    assert candidate.status_code == 422 and "NUL" in candidate.json()["detail"], candidate.text
+    memory = client.post("/api/memories", json={"text": "prefer\x00 Go"}, headers=headers)
+    assert memory.status_code == 422 and "NUL" in memory.json()["detail"], memory.text
+    query = client.get("/api/candidates", params={"q": "go\x00"}, headers=headers)
+    assert query.status_code == 422 and "NUL" in query.json()["detail"], query.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/projects/a%00b",  # NUL reached session.get (PostgreSQL: DataError, was a 500)
+        "/api/projects/" + "p" * 65,  # longer than any id column
+        "/api/projects/a%20b/runs",
+        "/api/runs/%E2%9C%93",
+        "/api/runs/x%00/events",
+        "/api/candidates/cand-%00",
+        "/api/audit?project_id=a%00b",
+    ],
+)
+def test_ids_that_cannot_name_anything_are_refused(both: Any, path: str) -> None:
+    client, headers, _ = both
+    method = "POST" if path.endswith("/runs") else "GET"
+    answer = client.request(method, path, headers=headers, json={"stage": "intake"})
+    assert answer.status_code == 422, answer.text
+    assert "invalid request" in answer.json()["detail"], answer.text
+
+
+def test_numbers_past_a_bigint_are_refused(both: Any) -> None:
+    client, headers, _ = both
+    huge = str(2**64)
+    # SQLite: OverflowError binding the number; PostgreSQL: out of range for BIGINT (500s).
+    for path, params, extra in [
+        ("/api/projects", {"offset": huge}, {}),
+        ("/api/audit", {"after": huge}, {}),
+        ("/api/runs/r1/events", {}, {"Last-Event-ID": huge}),
+    ]:
+        answer = client.get(path, params=params, headers={**headers, **extra})
+        assert answer.status_code == 422, (path, answer.text)
+        assert "less than or equal" in answer.json()["detail"], answer.text
+    assert client.get("/api/projects", params={"offset": 2**63 - 1}, headers=headers).json() == []
+
+
+def test_an_empty_yaml_value_is_an_invalid_file_not_a_500(both: Any) -> None:
+    client, _, editor = both
+    # config.loader re-parses a value on its own and let yaml's ParserError through (was a 500).
+    for file in ("crews.yaml", "agents.yaml", "tasks.yaml"):
+        answer = client.put(f"/api/config/{file}", json={"content": "data: "}, headers=editor)
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["detail"] and answer.json()["errors"], answer.text
+    check = client.post(
+        "/api/config/validate", json={"files": {"crews.yaml": "x: "}}, headers=editor
+    )
+    assert check.status_code == 200 and check.json()["valid"] is False, check.text
+    nul = client.put("/api/config/crews.yaml", json={"content": "a\x00"}, headers=editor)
+    assert nul.status_code == 422 and "NUL" in nul.json()["detail"], nul.text
+
+
+def test_uploads_with_odd_names_and_bytes(both: Any) -> None:
+    client, headers, _ = both
+    # A file name longer than the source column (1000), with a path and control characters
+    # (PostgreSQL refused it: value too long for varchar(1000), was a 500): stored clipped.
+    name = "../" + "n\x01" * 700 + ".txt"
+    answer = client.post(
+        "/api/candidates",
+        files={"file": (name, b"Dana Diaz\nPython and PostgreSQL engineer in Berlin.")},
+        headers=headers,
+    )
+    assert answer.status_code == 201, answer.text
+    candidate_id = answer.json()["imported"][0]
+    source = client.get(f"/api/candidates/{candidate_id}", headers=headers).json()["source"]
+    assert source.endswith(".txt") and "\x01" not in source and len(source) <= 255
+    # A raw NUL byte in the file name (a client that does not escape it): never a 500.
+    raw = (
+        b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="a\x00b.txt"\r\n'
+        b"Content-Type: text/plain\r\n\r\nEve Evans, Rust and Go engineer in Lisbon, 9 years.\r\n"
+        b"--xyz--\r\n"
+    )
+    multipart = {**headers, "Content-Type": "multipart/form-data; boundary=xyz"}
+    answer = client.post("/api/candidates", content=raw, headers=multipart)
+    assert answer.status_code in (201, 400, 422), answer.text
+    # Bytes that are not UTF-8 in a text resume: decoded leniently, never a 500.
+    latin = client.post(
+        "/api/candidates",
+        files={"file": ("cv.txt", b"J\xf6rg M\xfcller\nGo and Kubernetes engineer \xff\xfe\x00")},
+        headers=headers,
+    )
+    assert latin.status_code in (201, 422), latin.text
+    assert latin.json()["detail" if latin.status_code == 422 else "imported"]
+    # A multipart body that is not one: 400 with a message.
+    broken = client.post(
+        "/api/candidates",
+        content=b'--xyz\r\nContent-Disposition: form-data; name="file"\r\n\r\nno end',
+        headers={**headers, "Content-Type": "multipart/form-data; boundary=xyz"},
+    )
+    assert 400 <= broken.status_code < 500 and broken.json()["detail"], broken.text
