@@ -36,7 +36,7 @@ check: install
 	$(BIN)/lint-imports
 
 ## bench: every benchmark, results into bench/results/ (BENCH=pipeline runs one)
-BENCH ?= pipeline ingest screening search_quality search_speed memory server_load
+BENCH ?= pipeline ingest screening search_quality search_speed recruiter_memory server_load
 bench: install
 	@for name in $(BENCH); do \
 		test -f bench/$$name.py || continue; \

@@ -1,4 +1,4 @@
-"""Synthetic recruiter memories and paraphrased queries for ``bench/memory.py``.
+"""Synthetic recruiter memories and paraphrased queries for ``bench/recruiter_memory.py``.
 
 Each recruiter gets distinct preference memories of the kinds hirecrew keeps (the canonical
 sentences of ``domain.preferences`` and the free-form notes recruiters write beside them): skill

@@ -52,6 +52,12 @@ def serve(
             "--demo", help="seed the demo pool and recruiter, and print a fresh token for them"
         ),
     ] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="stage runs at a time in the embedded pool")
+    ] = 2,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="log every request")
+    ] = True,
     data_dir: DataDir = None,
 ) -> None:
     """Run the REST API (OpenAPI at /openapi.json, docs at /docs)."""
@@ -69,7 +75,7 @@ def serve(
         typer.echo(f"  try:    curl -H 'Authorization: Bearer {token}' {url}/api/projects")
     from server.app import serve as run_server
 
-    run_server(settings, host=host, port=port)
+    run_server(settings, host=host, port=port, workers=workers, access_log=access_log)
 
 
 def worker(

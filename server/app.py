@@ -214,8 +214,22 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
 
 
-def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the API with uvicorn until interrupted."""
+def serve(
+    settings: Settings,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = DEFAULT_WORKER_THREADS,
+    access_log: bool = True,
+) -> None:
+    """Run the API with uvicorn until interrupted; ``workers`` stage runs at a time in the
+    embedded pool (ignored with HIRECREW_WORKER=celery: the worker processes run them)."""
     import uvicorn
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(settings, worker_threads=workers),
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=access_log,
+    )

@@ -61,8 +61,8 @@ skill concepts together 0.91 / 1.0. At most 4 of 200 queries, for glosses that c
 embedded text of most memories (a re-embed of every store) and, for ESCO, name tech titles
 oddly (SRE -> "dependability engineer", pipeline engineer -> civil engineers): not shipped.
 
-    .venv/bin/python bench/memory.py            # 2-4 minutes; writes bench/results/memory.json
-    .venv/bin/python bench/memory.py --quick    # smaller, a smoke run; writes only with --out
+    .venv/bin/python bench/recruiter_memory.py          # 2-4 min; writes bench/results/
+    .venv/bin/python bench/recruiter_memory.py --quick  # a smoke run; writes only with --out
 """
 
 from __future__ import annotations
@@ -70,8 +70,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run as ``python bench/memory.py``, this file's directory comes first on sys.path, where this
-# very module would shadow the ``memory`` package: put the repository root there instead.
+# Run as ``python bench/recruiter_memory.py``, this file's directory comes first on sys.path;
+# the repository root must be there for the project's packages.
 if __name__ == "__main__":
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
@@ -109,7 +109,7 @@ from domain.embeddings import MINILM_MODEL_ID, MiniLMEmbedder, shared_embedder
 from memory.mem0_embedder import embedding_text
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results" / "memory.json"
+RESULTS = ROOT / "bench" / "results" / "recruiter_memory.json"
 # Rebuildable, so it lives with the app's other derived data under the data directory.
 CACHE = Path(os.environ.get("HIRECREW_DATA_DIR", ROOT / ".hirecrew")) / "bench-cache"
 K = 10
@@ -681,7 +681,7 @@ def main() -> None:
     report: dict[str, Any] = {
         "benchmark": "memory",
         "measured_at": datetime.now(UTC).isoformat(),
-        "command": " ".join(["python", "bench/memory.py", *sys.argv[1:]]),
+        "command": " ".join(["python", "bench/recruiter_memory.py", *sys.argv[1:]]),
         "machine": machine(),
         "quick": args.quick,
         "systems": {
