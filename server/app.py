@@ -46,6 +46,7 @@ def create_app(
     quiet_environment(settings)  # before anything imports crewai or mem0
 
     from server.routes import (  # these import crewai (via crews.runner)
+        applications,
         audit,
         candidates,
         config,
@@ -95,6 +96,7 @@ def create_app(
     app.include_router(memories.router, prefix="/api")
     app.include_router(audit.router, prefix="/api")
     app.include_router(candidates.router, prefix="/api")
+    app.include_router(applications.router, prefix="/api")
     app.include_router(config.router, prefix="/api")
     return app
 

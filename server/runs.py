@@ -38,11 +38,13 @@ from crews.flow import HiringState, Runtime, StageStatus, review_edit
 from crews.flow import RunStatus as FlowStatus
 from crews.runner import check_decision, decide, reopen_interrupted, start_run
 from crews.stages import STAGE_BY_NAME, STAGE_NAMES
+from domain.entities import PipelineStage
 from server.auth import Principal
-from server.db.models import Artifact, Decision, MemoryRef, Project, Run, User
+from server.db.models import Application, Artifact, Decision, MemoryRef, Project, Run, User
 from server.errors import Conflict, NotFound, Unprocessable
 from server.schemas import (
     ACTIVE,
+    ID_MAX_LENGTH,
     DecisionIn,
     DecisionRead,
     ProjectStatus,
@@ -669,6 +671,7 @@ def _apply(session: Session, state: HiringState, run: Run, decision: GateDecisio
                 review=review_data,
             )
         )
+        _advance_applications(session, run, data, decision)
         index = STAGE_NAMES.index(run.stage) + 1
         if index < len(STAGE_NAMES):
             following = STAGE_NAMES[index]
@@ -694,6 +697,84 @@ def _apply(session: Session, state: HiringState, run: Run, decision: GateDecisio
         )
     else:
         run.status = RunStatus.STOPPED
+
+
+# What a confirmed (or edited) stage does to the project's applications, and how far along the
+# pipeline each stage is: a confirm only ever moves a candidate forward; a candidate rejected
+# or hired (by hand) stays where they are.
+_PIPELINE_AFTER = {
+    "sourcing": PipelineStage.SOURCED,
+    "screening": PipelineStage.SHORTLISTED,
+    "outreach": PipelineStage.CONTACTED,
+}
+_PIPELINE_ORDER = (
+    PipelineStage.SOURCED,
+    PipelineStage.SCREENED,
+    PipelineStage.SHORTLISTED,
+    PipelineStage.CONTACTED,
+    PipelineStage.INTERVIEW_SCHEDULED,
+)
+
+
+def _stage_candidates(stage: str, data: dict[str, Any]) -> list[str]:
+    """The candidate ids a confirmed artifact moves along, in order, once each."""
+    if stage == "sourcing":
+        results = data.get("results")
+        entries = results.get("candidates", []) if isinstance(results, dict) else []
+    elif stage == "screening":
+        entries = data.get("candidates", [])
+    elif stage == "outreach":
+        entries = data.get("messages", [])
+    else:
+        return []
+    ids: list[str] = []
+    for entry in entries if isinstance(entries, list) else []:
+        cid = entry.get("candidate_id") if isinstance(entry, dict) else None
+        if isinstance(cid, str) and 0 < len(cid) <= ID_MAX_LENGTH and cid not in ids:
+            ids.append(cid)
+    return ids
+
+
+def pipeline_entry(stage: str, actor: str | None, why: str | None) -> dict[str, Any]:
+    """One entry of an application's history."""
+    return {"stage": stage, "at": _now().isoformat(), "actor": actor, "why": why}
+
+
+def _advance_applications(
+    session: Session, run: Run, data: dict[str, Any], decision: GateDecision
+) -> None:
+    """Move the candidates of a confirmed stage along the project's pipeline (same
+    transaction as the decision)."""
+    target = _PIPELINE_AFTER.get(run.stage)
+    ids = _stage_candidates(run.stage, data)
+    if target is None or not ids:
+        return
+    rows = {
+        a.candidate_id: a
+        for a in session.scalars(
+            select(Application)
+            .where(Application.project_id == run.project_id)
+            .where(Application.candidate_id.in_(ids))
+            .with_for_update()
+        )
+    }
+    why = f"{run.stage} {decision.decision} (run {run.id})"
+    entry = pipeline_entry(target, decision.actor, why)
+    for cid in ids:
+        row = rows.get(cid)
+        if row is None:
+            session.add(
+                Application(
+                    project_id=run.project_id, candidate_id=cid, stage=target, history=[entry]
+                )
+            )
+            continue
+        if row.stage not in _PIPELINE_ORDER:
+            continue  # rejected or hired by a person: a confirm does not undo that
+        if _PIPELINE_ORDER.index(PipelineStage(row.stage)) >= _PIPELINE_ORDER.index(target):
+            continue  # never backwards
+        row.stage = target
+        row.history = [*(row.history or []), entry]
 
 
 def _commit(session: Session, run: Run, digest: str, decided: Decided) -> Decided:

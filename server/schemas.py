@@ -13,6 +13,7 @@ from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from crews.decisions import CandidateVote
+from domain.entities import PipelineStage
 
 # The flow's stages (crews.stages.STAGE_NAMES; a test keeps the two equal).
 StageName = Literal["intake", "sourcing", "screening", "outreach"]
@@ -72,6 +73,7 @@ ProjectId = Annotated[str, id_param("project")]
 RunId = Annotated[str, id_param("run")]
 CandidateId = Annotated[str, id_param("candidate")]
 MemoryId = Annotated[str, id_param("memory")]
+ApplicationId = Annotated[str, id_param("application")]
 
 # The largest value a BIGINT column (and SQLite's INTEGER) holds: bigger numbers in a query
 # are refused (422) rather than overflowing in the database driver.
@@ -180,6 +182,31 @@ class DecisionIn(Strict):
         description="why: required to reject; to confirm an edit the review fails",
     )
     votes: list[CandidateVote] = Field(default_factory=list, max_length=500)
+
+
+class ApplicationMove(BaseModel):
+    """One step of an application's history: where it went, when, who moved it, and why."""
+
+    stage: PipelineStage
+    at: datetime
+    actor: str | None
+    why: str | None
+
+
+class ApplicationRead(BaseModel):
+    """A candidate in a project's pipeline."""
+
+    id: str
+    project_id: str
+    candidate_id: str
+    stage: PipelineStage
+    history: list[ApplicationMove] = Field(description="every move, oldest first")
+    updated_at: datetime
+
+
+class ApplicationUpdate(Strict):
+    stage: PipelineStage = Field(description="where the candidate goes (any pipeline stage)")
+    reason: Text | None = Field(default=None, max_length=2000, description="why, for the history")
 
 
 class Problem(BaseModel):
