@@ -609,15 +609,7 @@ def decide_run(
             "reload the project to see where it stands"
         )
     try:
-        decision = GateDecision(
-            decision=body.action,
-            stage=run.stage,
-            attempt=run.attempt,
-            artifact=body.artifact,
-            reason=body.comment,
-            actor=user.id,
-            votes=body.votes,
-        )
+        decision = gate_decision(body, run, actor=user.id)
     except ValidationError as exc:
         raise Unprocessable(
             "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
@@ -1042,18 +1034,24 @@ def _pending_decision(session: Session, run: Run, state: HiringState) -> DecideJ
     if decision is None or run.flow_id is None:
         return None
     body = DecisionIn.model_validate(decision.payload)
-    gate = GateDecision(
-        decision=body.action,
-        stage=decided.stage,
-        attempt=decided.attempt,
-        artifact=body.artifact,
-        reason=body.comment,
-        actor=decision.actor_id,
-        votes=body.votes,
-    )
+    gate = gate_decision(body, decided, actor=decision.actor_id)
     return DecideJob(
         run_id=decided.id,
         project_id=run.project_id,
         flow_id=run.flow_id,
         decision=gate.model_dump(mode="json"),
+    )
+
+
+def gate_decision(body: DecisionIn, run: Run, *, actor: str) -> GateDecision:
+    """The flow's decision for an API decision on ``run`` (raises ValidationError when the
+    payload does not make a valid decision, e.g. an edit without its artifact)."""
+    return GateDecision(
+        decision=body.action,
+        stage=run.stage,
+        attempt=run.attempt,
+        artifact=body.artifact,
+        reason=body.comment,
+        actor=actor,
+        votes=body.votes,
     )
