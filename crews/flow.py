@@ -489,9 +489,9 @@ class HiringFlow(Flow[HiringState]):
         if decision.decision == "edit":
             # Checked before resuming (crews.runner.check_decision); reviewed again here so
             # the confirmed artifact always carries the review of what was confirmed.
-            edited = stage.output.model_validate(decision.artifact)
-            record.review = review_edit(self.state, name, edited)
-            record.artifact = edited.model_dump(mode="json")
+            assert after is not None  # validated above: an edit always carries its artifact
+            record.review = review_edit(self.state, name, after)
+            record.artifact = after.model_dump(mode="json")
             record.edited = True
         record.status = StageStatus.CONFIRMED
         return next_label

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
+from crews.demo import seed_demo_data
 from server.auth import Role, create_user, rotate_token
 from server.db.engine import make_engine, session_factory
 from server.db.migrate import upgrade
@@ -21,7 +22,6 @@ from server.specs import (
     DEMO_RECRUITER_EMAIL,
     DEMO_RECRUITER_ID,
     DEMO_RECRUITER_NAME,
-    demo_pool_path,
 )
 
 
@@ -55,7 +55,7 @@ def seed_demo(settings: Settings) -> str:
     """Write the demo pool and make sure the demo recruiter exists; returns a new token for
     them (the previous one stops working: tokens are stored hashed, so it cannot be shown
     again)."""
-    demo_pool_path(settings.data_path)
+    seed_demo_data(settings.data_path)
     with database(settings) as session:
         user = session.get(User, DEMO_RECRUITER_ID)
         if user is None:

@@ -33,11 +33,6 @@ DEMO_RECRUITER_EMAIL = DEMO_RECRUITER.email
 DEFAULT_COMPANY = "Our company"
 
 
-def demo_pool_path(data_dir: Path) -> Path:
-    """The seeded demo pool (written once; idempotent)."""
-    return seed_demo_data(data_dir)
-
-
 def threading_safe_suffix() -> str:
     """A temporary-file suffix unique to this process and thread."""
     return f"{os.getpid()}-{threading.get_ident()}"
@@ -51,7 +46,7 @@ def pool_snapshot(session: Session, settings: Settings, owner: User) -> Path:
         .order_by(CandidateRow.candidate_id)
     ).all()
     if not rows and owner.id == DEMO_RECRUITER_ID:
-        return demo_pool_path(settings.data_path)
+        return seed_demo_data(settings.data_path)
     lines = [Candidate.model_validate(data).model_dump_json() + "\n" for data in rows]
     content = "".join(lines).encode("utf-8")
     digest = hashlib.sha256(content).hexdigest()[:16]

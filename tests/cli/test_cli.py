@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from config import DEFAULT_CONFIG_DIR
+from tests.cli.support import run_hirecrew
 
 
 def _hirecrew(*args: str, data_dir: Path, timeout: int = 300) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HIRECREW_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        check=False,
-    )
+    return run_hirecrew(*args, data_dir=data_dir, timeout=timeout)
 
 
 def test_demo_yes_json_confirms_four_reviewed_stages(tmp_path: Path) -> None:

@@ -5,27 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from tests.cli.support import run_hirecrew
+
 ESCO = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "esco"
 
 
 def _hirecrew(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HIRECREW_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "cli", "taxonomy", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
-    )
+    return run_hirecrew("taxonomy", *args, data_dir=data_dir)
 
 
 def _small_esco(path: Path) -> Path:
