@@ -82,6 +82,30 @@ class MemorySettings(BaseModel):
     recall_limit: int = Field(default=8, ge=0, le=50, description="memories recalled per stage")
 
 
+class ServerSettings(BaseModel):
+    """Limits and timings of the REST server (``HIRECREW_SERVER__...``)."""
+
+    max_json_bytes: int = Field(
+        default=1_000_000,
+        gt=0,
+        le=100_000_000,
+        description="a request body (other than a resume upload) larger than this gets 413",
+    )
+    max_upload_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        le=200 * 1024 * 1024,
+        description="the largest resume file accepted over REST (the ingestion pipeline reads "
+        "files up to this size); a larger upload gets 413",
+    )
+    events_poll_s: float = Field(
+        default=0.25,
+        gt=0,
+        le=10,
+        description="how often a run's event stream (SSE) looks for new audit entries",
+    )
+
+
 class Settings(BaseSettings):
     """Everything hirecrew reads from its environment."""
 
@@ -96,6 +120,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     memory: MemorySettings = Field(default_factory=MemorySettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
     max_review_rounds: int = Field(default=2, ge=0, le=5)
     cache_dir: Path | None = Field(
         default=None,
@@ -129,12 +154,24 @@ class Settings(BaseSettings):
         "gate opens again, marked failed, for the recruiter to retry",
     )
 
+    requeue_after_s: float = Field(
+        default=600.0,
+        gt=0,
+        description="a stage run still queued this long is queued again (its job was lost, "
+        "e.g. the broker was down); jobs are idempotent, so a slow queue only costs a no-op",
+    )
+
     @model_validator(mode="after")
     def _stale_after_beats(self) -> Settings:
         if self.heartbeat_stale_s <= 2 * self.heartbeat_s:
             raise ValueError(
                 f"heartbeat_stale_s ({self.heartbeat_stale_s}) must be more than twice "
                 f"heartbeat_s ({self.heartbeat_s}), or live stages would look dead"
+            )
+        if self.requeue_after_s <= self.heartbeat_stale_s:
+            raise ValueError(
+                f"requeue_after_s ({self.requeue_after_s}) must be more than "
+                f"heartbeat_stale_s ({self.heartbeat_stale_s})"
             )
         return self
 

@@ -252,23 +252,69 @@ def reopen_interrupted(
         finally:
             current_stage.reset(stage_token)
             current_run.reset(run_token)
-        context = PendingFeedbackContext(
-            flow_id=flow_id,
-            flow_class=f"{HiringFlow.__module__}.{HiringFlow.__qualname__}",
-            method_name=f"gate_{stage}",
-            method_output={
-                "stage": stage,
-                "status": record.status,
-                "attempt": record.attempts,
-                "review": record.review.model_dump(mode="json") if record.review else None,
-                "artifact": record.artifact,
-                "error": record.error,
-                "memory_ids": record.memory_ids,
-            },
-            message=STAGE_BY_NAME[stage].gate_message,
-        )
-        runtime.persistence.save_pending_feedback(flow_id, context, state)
+        runtime.persistence.save_pending_feedback(flow_id, _gate_context(state, stage), state)
         return state
+
+
+def reopen_consumed(
+    runtime: Runtime, flow_id: str, *, stage: str, attempt: int
+) -> HiringState | None:
+    """Open again a gate whose decision was taken by a worker that died before the flow saved
+    anything after it (between consuming the gate and the next stage's checkpoint).
+
+    The flow's last saved state is then still the paused gate itself; putting the gate back lets
+    the decision (kept by the caller) be applied again, so nothing the recruiter decided is lost
+    and the run does not start over. Call it only for a gate whose worker is known to be gone:
+    a live worker in that window would apply the decision a second time. Idempotent: returns
+    the waiting state when that gate is open already.
+
+    Returns:
+        The state waiting at the gate, or None when the flow moved past it (or never reached
+        it): there is nothing to reopen.
+
+    Raises:
+        GateError: the run is being decided right now (try again later).
+    """
+    with _claim(runtime, flow_id):
+        pending = runtime.persistence.load_pending_feedback(flow_id)
+        if pending is not None:
+            waiting = HiringState.model_validate(pending[0])
+            same = waiting.current_stage == stage and waiting.stages[stage].attempts == attempt
+            return waiting if same else None
+        data = runtime.persistence.load_state(flow_id)
+        if data is None:
+            return None
+        state = HiringState.model_validate(data)
+        record = state.stages[stage]
+        if (
+            state.status != FlowStatus.AWAITING_DECISION
+            or state.current_stage != stage
+            or record.attempts != attempt
+            or record.status not in (StageStatus.AWAITING_DECISION, StageStatus.FAILED)
+        ):
+            return None
+        runtime.persistence.save_pending_feedback(flow_id, _gate_context(state, stage), state)
+        return state
+
+
+def _gate_context(state: HiringState, stage: str) -> PendingFeedbackContext:
+    """What crewai saves at a stage's gate, for a gate the flow itself never saved."""
+    record = state.stages[stage]
+    return PendingFeedbackContext(
+        flow_id=state.id,
+        flow_class=f"{HiringFlow.__module__}.{HiringFlow.__qualname__}",
+        method_name=f"gate_{stage}",
+        method_output={
+            "stage": stage,
+            "status": record.status,
+            "attempt": record.attempts,
+            "review": record.review.model_dump(mode="json") if record.review else None,
+            "artifact": record.artifact,
+            "error": record.error,
+            "memory_ids": record.memory_ids,
+        },
+        message=STAGE_BY_NAME[stage].gate_message,
+    )
 
 
 def summarize(state: HiringState) -> dict[str, Any]:

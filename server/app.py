@@ -33,7 +33,6 @@ from server.limits import BodyLimit
 
 log = logging.getLogger(__name__)
 
-MAX_JSON_BODY = 1_000_000  # bytes: a JSON request larger than this is refused (413)
 DEFAULT_WORKER_THREADS = 2
 
 
@@ -85,9 +84,9 @@ def create_app(
     )
     app.add_middleware(
         BodyLimit,
-        limit=MAX_JSON_BODY,
+        limit=settings.server.max_json_bytes,
         uploads=("/api/candidates",),
-        upload_limit=candidates.UPLOAD_LIMIT,
+        upload_limit=settings.server.max_upload_bytes + candidates.FORM_OVERHEAD,
     )
     _install_error_handlers(app)
     app.include_router(health.router, prefix="/api")
@@ -136,7 +135,7 @@ def _open(settings: Settings, worker_threads: int) -> tuple[Any, Any]:
     for job in host.sweep(requeue=True):
         pool.submit(job)
     # Runs whose worker dies later (killed mid-stage) are noticed by their silent heartbeat.
-    sweeper = Sweeper(host.sweep, settings.heartbeat_s)
+    sweeper = Sweeper(host.sweep, settings.heartbeat_s, pool.submit)
     sweeper.start()
     return ctx, sweeper
 

@@ -30,7 +30,7 @@ from celery import Celery
 from celery.signals import worker_ready, worker_shutdown
 
 from config.settings import Settings, get_settings
-from server.workers import JOB_ADAPTER, JobHost, Sweeper, open_job_host
+from server.workers import JOB_ADAPTER, CeleryWorkerPool, JobHost, Sweeper, open_job_host
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +73,16 @@ class _Worker:
     def __init__(self, host: JobHost) -> None:
         self.pid = os.getpid()
         self.host = host
-        self.sweeper = Sweeper(host.sweep, host.settings.heartbeat_s)
+        # What the sweep recovers goes back to the queue, for whichever worker is free.
+        self.queue = CeleryWorkerPool(
+            host.settings.broker_url.get_secret_value(), host.settings.worker_queue
+        )
+        self.sweeper = Sweeper(host.sweep, host.settings.heartbeat_s, self.queue.submit)
         self.sweeper.start()
 
     def close(self) -> None:
         self.sweeper.stop()
+        self.queue.shutdown()
         self.host.engine.dispose()
 
 

@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,7 +36,13 @@ from crews.decisions import GateDecision
 from crews.errors import GateError
 from crews.flow import HiringState, Runtime, StageStatus, review_edit
 from crews.flow import RunStatus as FlowStatus
-from crews.runner import check_decision, decide, reopen_interrupted, start_run
+from crews.runner import (
+    check_decision,
+    decide,
+    reopen_consumed,
+    reopen_interrupted,
+    start_run,
+)
 from crews.stages import STAGE_BY_NAME, STAGE_NAMES
 from domain.entities import PipelineStage
 from server.auth import Principal
@@ -364,6 +370,9 @@ class JobRunner:
         self._settle(state)
 
     def _decide(self, job: DecideJob) -> None:
+        if not self._take_follow_up(job):
+            log.info("%s job for run %s is being applied by another worker", job.kind, job.run_id)
+            return
         decision = GateDecision.model_validate(job.decision)
         waiting = pending_state(self.runtime, job.flow_id)
         if (
@@ -381,6 +390,40 @@ class JobRunner:
             return
         state = run_coroutine(decide(self.runtime, job.flow_id, decision))
         self._settle(state)
+
+    def _take_follow_up(self, job: DecideJob) -> bool:
+        """Take the queued run this decision carries the flow on to (the next stage, or the
+        retry of a rejected one), so that its heartbeat shows the decision is being applied:
+        between taking the gate and the next stage's first checkpoint, the flow's saved state
+        says nothing, and the sweep must tell a live decision from a dead one
+        (``_reopen_decided_gate``). False when another live worker holds that run already (the
+        same job delivered twice); True when there is no such run (the flow ends there)."""
+        cutoff = _now() - timedelta(seconds=self.settings.heartbeat_stale_s)
+        with self.sessions() as session:
+            decided = session.get(Run, job.run_id)
+            if decided is None:
+                return True
+            follow_up = (
+                Run.flow_id == job.flow_id,
+                Run.status == RunStatus.QUEUED,
+                Run.id != decided.id,
+                Run.created_at >= decided.created_at,
+            )
+            taken = session.execute(
+                update(Run)
+                .where(
+                    *follow_up,
+                    or_(
+                        Run.worker.is_(None),
+                        Run.heartbeat_at.is_(None),
+                        Run.heartbeat_at < cutoff,
+                    ),
+                )
+                .values(worker=worker_id(), heartbeat_at=_now(), updated_at=Run.updated_at)
+            )
+            held = not _rowcount(taken) and bool(session.scalar(select(exists().where(*follow_up))))
+            session.commit()
+            return not held
 
     def _consumed(self, job: DecideJob) -> bool:
         """Whether the flow took this decision already: it has a stage started after it."""
@@ -886,6 +929,7 @@ def recover(
     *,
     stale_after_s: float,
     requeue: bool = True,
+    lost_after_s: float | None = None,
 ) -> list[StartJob | DecideJob]:
     """Find the runs whose worker is gone and put them right; return the jobs to queue again.
 
@@ -902,10 +946,17 @@ def recover(
     With ``requeue`` (a server starting), the jobs of queued runs are returned to be queued
     again: a job is idempotent (a start is claimed once, a decision applies to its gate once),
     so one that is also still in a queue runs once. Without it (the periodic sweep), only the
-    dead are handled.
+    dead are handled, and the jobs of runs queued longer than ``lost_after_s`` (a broker that
+    was down when they were sent) are queued again, each at most once per ``lost_after_s``.
+    A decision whose worker died after taking its gate is always queued again (see
+    ``_reopen_decided_gate``).
     """
     cutoff = _now() - timedelta(seconds=stale_after_s)
+    lost_cutoff = None if lost_after_s is None else _now() - timedelta(seconds=lost_after_s)
     jobs: list[StartJob | DecideJob] = []
+    # Runs whose flow must be put right first: done after this transaction, since the flow's
+    # persistence writes to the same database (on SQLite, this transaction holds its lock).
+    dead: list[tuple[str, str]] = []  # (run id, "interrupted" | "decided")
     with writes() as session:
         active = session.scalars(
             select(Run)
@@ -914,8 +965,16 @@ def recover(
             .with_for_update(skip_locked=True)  # PostgreSQL: one sweeper per run at a time
         ).all()
         for run in active:
+            lost = (
+                lost_cutoff is not None
+                and run.status == RunStatus.QUEUED
+                and run.updated_at < lost_cutoff
+            )
             fresh = _alive(run, cutoff)
-            if fresh and not (requeue and run.status == RunStatus.QUEUED):
+            if lost:
+                run.updated_at = _now()  # queued again now: not again before lost_after_s
+            again = requeue or lost
+            if fresh and not (again and run.status == RunStatus.QUEUED):
                 continue
             state = pending_state(runtime, run.flow_id)
             if _waits_at(state, run):
@@ -932,20 +991,29 @@ def recover(
             if run.status == RunStatus.QUEUED and run.flow_id is None:
                 if run.worker is not None and fresh:
                     continue  # claimed just now by a live worker
-                if requeue:
+                if again:
                     run.worker = None  # claimed by a worker that stopped before it started
                     jobs.append(StartJob(run_id=run.id, project_id=run.project_id))
                 continue
             if run.status == RunStatus.QUEUED and state is not None:
                 job = _pending_decision(session, run, state)
                 if job is not None:
-                    if requeue:
+                    if again:
                         jobs.append(job)
                     continue
             if fresh:
                 continue
-            _interrupt(session, runtime, run)
+            gate_taken = run.status == RunStatus.QUEUED and state is None
+            dead.append((run.id, "decided" if gate_taken else "interrupted"))
         session.commit()
+    for run_id, what in dead:
+        if what == "decided":
+            job = _reopen_decided_gate(writes, runtime, run_id)
+            if job is not None:
+                # Always queued: the gate was just opened again, nothing else will apply it.
+                jobs.append(job)
+                continue
+        _interrupt(writes, runtime, run_id)
     return jobs
 
 
@@ -953,30 +1021,94 @@ def _alive(run: Run, cutoff: datetime) -> bool:
     """Whether ``run``'s worker showed a sign of life since ``cutoff``."""
     if run.status == RunStatus.RUNNING:
         return run.heartbeat_at is not None and run.heartbeat_at >= cutoff
+    if run.worker is not None and run.heartbeat_at is not None:  # taken by a decision's job
+        return run.heartbeat_at >= cutoff
     return run.updated_at >= cutoff
 
 
-def _interrupt(session: Session, runtime: Runtime, run: Run) -> None:
-    """Settle a run whose worker died: failed, at its reopened gate where possible."""
-    since = run.heartbeat_at or run.updated_at
-    error = (
-        f"interrupted: the worker running this stage ({run.worker or 'unknown'}) stopped "
-        f"(no sign of life since {since:%Y-%m-%d %H:%M:%S} UTC)"
+def _reopen_decided_gate(
+    writes: sessionmaker[Session], runtime: Runtime, run_id: str
+) -> DecideJob | None:
+    """For a dead queued run whose flow waits nowhere: the job of the decision that queued it,
+    when that decision's worker died after taking the gate but before the flow saved anything
+    more (so the flow still stands at that gate). The gate is opened again (``crews.runner.
+    reopen_consumed``) and the decision, kept in the database, is applied again. None when the
+    flow moved on (or is being decided right now)."""
+    with writes() as session:
+        run = session.get(Run, run_id)
+        if run is None or run.flow_id is None or run.status != RunStatus.QUEUED:
+            return None
+        decided = session.scalars(
+            select(Run)
+            .where(
+                Run.flow_id == run.flow_id,
+                Run.id != run.id,
+                Run.created_at <= run.created_at,
+                exists().where(Decision.run_id == Run.id),
+            )
+            .order_by(Run.created_at.desc())
+            .limit(1)
+        ).first()
+        if decided is None:
+            return None
+        flow_id, stage, attempt, decided_id = (
+            run.flow_id,
+            decided.stage,
+            decided.attempt,
+            decided.id,
+        )
+    try:
+        state = reopen_consumed(runtime, flow_id, stage=stage, attempt=attempt)
+    except GateError:
+        return None
+    if state is None:
+        return None
+    log.warning(
+        "the decision on run %s was taken by a worker that stopped before the flow went on: "
+        "its gate is open again and the decision is applied again",
+        decided_id,
     )
+    with writes() as session:
+        run = session.get(Run, run_id)
+        if run is None:
+            return None
+        run.worker, run.heartbeat_at = None, None  # free for the worker the job goes to
+        job = _pending_decision(session, run, state)
+        session.commit()
+        return job
+
+
+def _interrupt(writes: sessionmaker[Session], runtime: Runtime, run_id: str) -> None:
+    """Settle a run whose worker died: failed, at its reopened gate where possible."""
+    with writes() as session:
+        run = session.get(Run, run_id)
+        if run is None or run.status not in ACTIVE:
+            return
+        since = run.heartbeat_at or run.updated_at
+        error = (
+            f"interrupted: the worker running this stage ({run.worker or 'unknown'}) stopped "
+            f"(no sign of life since {since:%Y-%m-%d %H:%M:%S} UTC)"
+        )
+        flow_id, stage, attempt = run.flow_id, run.stage, run.attempt
     reopened = None
-    if run.flow_id is not None:
+    if flow_id is not None:
         try:
             reopened = reopen_interrupted(
-                runtime, run.flow_id, stage=run.stage, attempt=run.attempt, error=error
+                runtime, flow_id, stage=stage, attempt=attempt, error=error
             )
         except GateError:
             return  # being decided right now: the next sweep looks again
-    run.status = RunStatus.FAILED
-    if reopened is not None:
-        run.error = f"{error}; reject this run to retry the {run.stage} stage, or stop it"
-    else:
-        run.error = f"{error}; start the project again at {INTAKE}"
-    log.warning("run %s (%s) %s", run.id, run.stage, run.error)
+    with writes() as session:
+        run = session.get(Run, run_id)
+        if run is None or run.status not in ACTIVE:
+            return
+        run.status = RunStatus.FAILED
+        if reopened is not None:
+            run.error = f"{error}; reject this run to retry the {run.stage} stage, or stop it"
+        else:
+            run.error = f"{error}; start the project again at {INTAKE}"
+        log.warning("run %s (%s) %s", run.id, run.stage, run.error)
+        session.commit()
 
 
 class Heartbeat:
@@ -1010,7 +1142,8 @@ class Heartbeat:
                 update(Run)
                 .where(
                     Run.project_id == self._project_id,
-                    Run.status == RunStatus.RUNNING,
+                    # Running, or queued and taken by a decision being applied here.
+                    Run.status.in_((RunStatus.RUNNING, RunStatus.QUEUED)),
                     Run.worker == worker_id(),
                 )
                 # A heartbeat is not a change of the run: updated_at stays.

@@ -135,7 +135,8 @@ class JobHost:
     context: contextvars.Context
 
     def sweep(self, *, requeue: bool = False) -> list[StartJob | DecideJob]:
-        """Recover the runs whose worker died (see ``server.runs.recover``)."""
+        """Recover the runs whose worker died; return the jobs to queue again (see
+        ``server.runs.recover``)."""
         from server.runs import recover
 
         return recover(
@@ -143,6 +144,7 @@ class JobHost:
             self.runtime,
             stale_after_s=self.settings.heartbeat_stale_s,
             requeue=requeue,
+            lost_after_s=self.settings.requeue_after_s,
         )
 
 
@@ -223,10 +225,17 @@ class CeleryWorkerPool:
 
 class Sweeper:
     """Calls ``sweep`` every ``interval`` seconds on a daemon thread until stopped (the
-    periodic recovery of runs whose worker died, in every server and worker process)."""
+    periodic recovery of runs whose worker died, in every server and worker process), and
+    ``submit`` for each job it returns."""
 
-    def __init__(self, sweep: Callable[[], object], interval: float) -> None:
+    def __init__(
+        self,
+        sweep: Callable[[], list[StartJob | DecideJob]],
+        interval: float,
+        submit: Callable[[StartJob | DecideJob], None],
+    ) -> None:
         self._sweep = sweep
+        self._submit = submit
         self._interval = interval
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="hirecrew-sweeper", daemon=True)
@@ -242,7 +251,8 @@ class Sweeper:
     def _run(self) -> None:
         while not self._stopped.wait(self._interval):
             try:
-                self._sweep()
+                for job in self._sweep():
+                    self._submit(job)
             except Exception:
                 log.warning("the periodic recovery sweep failed", exc_info=True)
 

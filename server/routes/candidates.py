@@ -14,17 +14,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.entities import Candidate
-from domain.ingest import SUPPORTED_SUFFIXES, IngestOutcome, ingest_file, ingest_text
+from domain.ingest import (
+    SUPPORTED_SUFFIXES,
+    IngestLimits,
+    IngestOutcome,
+    ingest_file,
+    ingest_text,
+)
 from domain.search import tokenize
 from server.auth import Principal, ProjectUser
-from server.context import DbSession
+from server.context import Ctx, DbSession
 from server.db.models import CandidateRow
 from server.errors import NotFound, Unprocessable
 from server.schemas import ERRORS, CandidateId, Problem, Strict, Text
 
 router = APIRouter(tags=["candidates"], responses=ERRORS)
 
-UPLOAD_LIMIT = 10 * 1024 * 1024 + 64 * 1024  # the ingestion limit (10 MB) plus form overhead
+FORM_OVERHEAD = 64 * 1024  # multipart boundaries and headers around the uploaded files
 
 
 class CandidateText(Strict):
@@ -158,14 +164,16 @@ async def _received(request: Request) -> list[tuple[str, bytes]] | CandidateText
         raise Unprocessable(f"invalid request: {problems}") from exc
 
 
-def _ingest(received: list[tuple[str, bytes]] | CandidateText) -> list[IngestOutcome]:
+def _ingest(
+    received: list[tuple[str, bytes]] | CandidateText, limits: IngestLimits
+) -> list[IngestOutcome]:
     if isinstance(received, CandidateText):
         fields = received.model_dump(exclude={"text", "source"}, exclude_none=True)
         return [ingest_text(received.text, source=received.source or "api", fields=fields)]
-    return [outcome for name, data in received for outcome in _ingest_bytes(name, data)]
+    return [outcome for name, data in received for outcome in _ingest_bytes(name, data, limits)]
 
 
-def _ingest_bytes(name: str, data: bytes) -> list[IngestOutcome]:
+def _ingest_bytes(name: str, data: bytes, limits: IngestLimits) -> list[IngestOutcome]:
     suffix = PurePath(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         what = f"'{suffix}'" if suffix else "(no extension)"
@@ -178,7 +186,7 @@ def _ingest_bytes(name: str, data: bytes) -> list[IngestOutcome]:
     with tempfile.TemporaryDirectory(prefix="hirecrew-upload-") as scratch:
         path = Path(scratch) / f"upload{suffix}"
         path.write_bytes(data)
-        outcomes = ingest_file(path)
+        outcomes = ingest_file(path, limits=limits)
     for outcome in outcomes:
         outcome.source = name
         if outcome.candidate is not None:
@@ -208,14 +216,16 @@ def _ingest_bytes(name: str, data: bytes) -> list[IngestOutcome]:
     },
 )
 async def import_candidates(
-    request: Request, user: ProjectUser, session: DbSession
+    request: Request, user: ProjectUser, session: DbSession, ctx: Ctx
 ) -> ImportResult:
     """Import a resume (PDF, DOCX, TXT/MD) or an export (CSV, JSON) as a multipart upload
-    (field ``file``, up to 10 MB), or a resume's text as JSON. Refused files say why; hidden
-    content is kept out of the searchable text and flagged. Ids are content hashes: importing
-    the same resume again changes nothing."""
+    (field ``file``, up to ``server.max_upload_bytes``, 10 MiB by default), or a resume's text
+    as JSON. Refused files say why; hidden content is kept out of the searchable text and
+    flagged. Ids are content hashes: importing the same resume again changes nothing."""
     received = await _received(request)
-    outcomes = await run_in_threadpool(_ingest, received)  # parsing PDFs is CPU work
+    limits = IngestLimits(max_bytes=ctx.settings.server.max_upload_bytes)
+    # Parsing PDFs is CPU work: off the event loop.
+    outcomes = await run_in_threadpool(_ingest, received, limits)
     result = await run_in_threadpool(_store, session, user, outcomes)
     if not result.imported and not result.unchanged:
         raise Unprocessable(

@@ -34,7 +34,6 @@ from server.schemas import (
 
 router = APIRouter(tags=["runs"], responses=ERRORS)
 
-POLL_S = 0.25
 KEEPALIVE_S = 15.0
 PAGE = 500
 CONFLICT: dict[int | str, dict[str, Any]] = {
@@ -200,7 +199,7 @@ async def _stream(
         if time.monotonic() - quiet_since > KEEPALIVE_S:
             yield ": keep-alive\n\n"
             quiet_since = time.monotonic()
-        await asyncio.sleep(POLL_S)
+        await asyncio.sleep(ctx.settings.server.events_poll_s)
 
 
 @router.get(

@@ -4,6 +4,7 @@ pipeline at "sourced"; a recruiter lists them (by stage) and moves one by hand."
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -104,4 +105,66 @@ def test_confirmed_sourcing_fills_the_pipeline_and_a_recruiter_moves_one(tmp_pat
         )
         assert hired.status_code == 200 and hired.json()["stage"] == "hired"
         wait_idle(app)
+        assert app.state.ctx.audit.verify()["intact"] is True
+
+
+def _confirm(client: Any, headers: Any, run_id: str, **body: Any) -> Any:
+    """Confirm (or decide otherwise) ``run_id`` and wait for the run it queues."""
+    decided = client.post(
+        f"/api/runs/{run_id}/decision", json={"action": "confirm", **body}, headers=headers
+    )
+    assert decided.status_code == 200, decided.text
+    following = decided.json().get("next_run_id")
+    return None if following is None else wait_for(client, headers, following)
+
+
+def test_screening_and_outreach_move_their_candidates_forward_never_back(tmp_path: Path) -> None:
+    with running_app(api_settings(tmp_path / "data")) as (client, app):
+        dana = add_user(app, "Dana Weber", user_id="rec-demo")
+        project = new_project(client, dana)
+        url = f"/api/projects/{project['id']}/applications"
+        intake = wait_for(client, dana, start_intake(client, dana, project["id"]))
+        sourcing = _confirm(client, dana, intake["id"])
+        assert sourcing["status"] == "awaiting_review", sourcing["error"]
+        screening = _confirm(client, dana, sourcing["id"])
+        assert screening["status"] == "awaiting_review", screening["error"]
+        shortlisted = [c["candidate_id"] for c in screening["artifact"]["candidates"]]
+        assert len(shortlisted) >= 2
+        stages = {a["candidate_id"]: a for a in client.get(url, headers=dana).json()}
+        assert all(stages[c]["stage"] == "sourced" for c in shortlisted)
+
+        # The recruiter rejects one shortlisted candidate by hand before confirming.
+        dropped = stages[shortlisted[-1]]
+        moved = client.patch(
+            f"/api/applications/{dropped['id']}",
+            json={"stage": "rejected", "reason": "withdrew"},
+            headers=dana,
+        )
+        assert moved.status_code == 200, moved.text
+
+        outreach = _confirm(client, dana, screening["id"])
+        assert outreach["status"] == "awaiting_review", outreach["error"]
+        after_screening = {a["candidate_id"]: a for a in client.get(url, headers=dana).json()}
+        for cid in shortlisted[:-1]:
+            assert after_screening[cid]["stage"] == "shortlisted"
+            assert [h["stage"] for h in after_screening[cid]["history"]] == [
+                "sourced",
+                "shortlisted",
+            ]
+        assert after_screening[dropped["candidate_id"]]["stage"] == "rejected"  # kept
+        not_shortlisted = set(after_screening) - set(shortlisted)
+        assert all(after_screening[c]["stage"] == "sourced" for c in not_shortlisted)
+
+        contacted = [m["candidate_id"] for m in outreach["artifact"]["messages"]]
+        assert contacted and set(contacted) <= set(shortlisted)
+        assert _confirm(client, dana, outreach["id"]) is None  # the last stage
+        wait_idle(app)
+        final = {a["candidate_id"]: a for a in client.get(url, headers=dana).json()}
+        for cid in contacted:
+            if cid != dropped["candidate_id"]:
+                assert final[cid]["stage"] == "contacted"
+                assert final[cid]["history"][-1]["why"].startswith("outreach confirm")
+        assert final[dropped["candidate_id"]]["stage"] == "rejected"
+        by_stage = client.get(url, params={"stage": "contacted"}, headers=dana).json()
+        assert {a["candidate_id"] for a in by_stage} == set(contacted) - {dropped["candidate_id"]}
         assert app.state.ctx.audit.verify()["intact"] is True
