@@ -16,6 +16,7 @@ import click
 import typer
 
 from cli.candidates import app as candidates_app
+from cli.check import app as check_app
 from cli.common import EXIT_FAILED, EXIT_INVALID, DataDir, fail, settings_for
 from cli.memory import app as memory_app
 from cli.screen import app as screen_app
@@ -45,6 +46,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(project_app, name="project")
 app.add_typer(audit_app, name="audit")
 app.add_typer(memory_app, name="memory")
+app.add_typer(check_app, name="check")
 app.add_typer(users_app, name="users")
 app.command("serve")(serve_command)
 app.command("worker")(worker_command)

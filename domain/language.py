@@ -358,6 +358,17 @@ def _physical_function(match: re.Match[str]) -> str:
     )
 
 
+_ACCOMMODATED = re.compile(r"with\s+or\s+without\s+(?:a\s+)?reasonable\s+accommodations?", re.I)
+
+
+def _accommodated(text: str, end: int) -> bool:
+    """Whether the sentence that a physical demand ends at ``end`` goes on to say it may be
+    met with or without reasonable accommodation (ADA: then it is an essential function)."""
+    sentence_end = re.compile(r"[.;!?\n]").search(text, end)
+    rest = text[end : sentence_end.start() if sentence_end else len(text)]
+    return _ACCOMMODATED.search(rest) is not None
+
+
 def _fluent(match: re.Match[str]) -> str:
     """ "native English speaker" -> "fluent English speaker", keeping the language as written."""
     language = match.group("lang") or ""
@@ -691,11 +702,14 @@ _RULES: tuple[_Rule, ...] = (
         "states a religious preference (religion; Title VII).",
     ),
     # --- race and colour ---
+    # --- "culture fit": affinity bias by another name ---
     _rule(
-        "JD-1.race",
+        "JD-1.culture",
         "soft",
-        r"\bcultur(?:e|al)\s+fit\b",
-        "is a known proxy for class and race (race); hire for values alignment instead.",
+        r"\bcultur(?:e|al)[\s-]+fit\b",
+        "is undefined, so it is judged by likeness to the team: a known proxy for class and "
+        "race, age, sex and national origin (affinity bias); hire for values alignment "
+        "instead and name the values.",
         "culture add",
     ),
     _rule(
@@ -753,6 +767,8 @@ def _phrase_findings(text: str, where: str | None) -> list[tuple[int, Finding]]:
             continue
         taken_until = -neg_end
         rule = _RULES[index]
+        if rule.suggestion is _physical_function and _accommodated(text, match.end()):
+            continue  # the physical demand already says "with or without ... accommodation"
         span = match.group(0)
         suggestion = rule.suggestion(match) if callable(rule.suggestion) else rule.suggestion
         findings.append(
@@ -771,12 +787,53 @@ def _phrase_findings(text: str, where: str | None) -> list[tuple[int, Finding]]:
     return findings
 
 
+def located_findings(text: str, *, where: str | None = None) -> list[tuple[int, Finding]]:
+    """:func:`lint_text`'s findings with the offset where each span starts in ``text``
+    (``text[start : start + len(finding.span)] == finding.span``)."""
+    located = _phrase_findings(text, where) + _gender_findings(text, where)
+    located.sort(key=lambda item: (item[0], item[1].rule))
+    return located
+
+
+@dataclass(frozen=True)
+class CodedWord:
+    """A gender-decoder match: ``text[start:end]`` starts with a coded ``stem``."""
+
+    word: str
+    start: int
+    end: int
+    stem: str
+    coding: Literal["masculine", "feminine"]
+
+
+def coded_words(text: str) -> list[CodedWord]:
+    """Every gender-coded word of ``text`` (as :func:`gender_coding` counts them), in order."""
+    found: list[CodedWord] = []
+    for word in _words(text):
+        if word.word.startswith(NON_CODED_EXCEPTIONS):
+            continue
+        for stems, coding in _CODINGS:
+            stem = next((s for s in stems if word.word.startswith(s)), None)
+            if stem is not None:
+                span = text[word.start : word.end]
+                found.append(CodedWord(span, word.start, word.end, stem, coding))
+                break
+    return found
+
+
+_CODINGS: tuple[tuple[tuple[str, ...], Literal["masculine", "feminine"]], ...] = (
+    (MASCULINE_CODED_STEMS, "masculine"),
+    (FEMININE_CODED_STEMS, "feminine"),
+)
+
+
 def lint_text(text: str, *, where: str | None = None) -> list[Finding]:
     """Check a text for exclusionary language (COMPLIANCE.md rule JD-1).
 
     Rules: ``JD-1.gender`` (gender-decoder balance, reported word by word only when the text is
     masculine-coded, plus jargon like "rockstar"), ``JD-1.age``, ``JD-1.disability``,
-    ``JD-1.sex``, ``JD-1.origin``, ``JD-1.religion``, ``JD-1.race`` and ``JD-1.record``.
+    ``JD-1.sex``, ``JD-1.origin``, ``JD-1.religion``, ``JD-1.race``, ``JD-1.culture`` and
+    ``JD-1.record``.
 
     Args:
         text: the text to check, e.g. a job description or one of its fields.
@@ -786,9 +843,7 @@ def lint_text(text: str, *, where: str | None = None) -> list[Finding]:
         Findings in text order; ``span`` is the offending text exactly as written and
         ``suggestion`` a replacement where one exists (an empty string means "remove").
     """
-    located = _phrase_findings(text, where) + _gender_findings(text, where)
-    located.sort(key=lambda item: (item[0], item[1].rule))
-    return [finding for _, finding in located]
+    return [finding for _, finding in located_findings(text, where=where)]
 
 
 # --- applying suggestions --------------------------------------------------------------------

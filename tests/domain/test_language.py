@@ -95,7 +95,7 @@ def test_hard_findings(text: str, rule: str, span: str) -> None:
         ("Manpower planning", "JD-1.sex", "Manpower", "workforce"),
         ("He will report to the CTO", "JD-1.sex", "He will", "you will"),
         ("she will own QA", "JD-1.sex", "she will", "you will"),
-        ("A great culture fit", "JD-1.race", "culture fit", "culture add"),
+        ("A great culture fit", "JD-1.culture", "culture fit", "culture add"),
         ("Clean-shaven staff", "JD-1.race", "Clean-shaven", None),
         ("Our rockstar coder", "JD-1.gender", "rockstar", "expert"),
     ],
