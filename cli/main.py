@@ -18,6 +18,7 @@ import typer
 from cli.candidates import app as candidates_app
 from cli.check import app as check_app
 from cli.common import EXIT_FAILED, EXIT_INVALID, DataDir, fail, settings_for
+from cli.explain import explain as explain_command
 from cli.memory import app as memory_app
 from cli.screen import app as screen_app
 from cli.search import app as search_app
@@ -45,6 +46,7 @@ app.add_typer(screen_app, name="screen")
 app.add_typer(config_app, name="config")
 app.add_typer(project_app, name="project")
 app.add_typer(audit_app, name="audit")
+audit_app.command("explain")(explain_command)
 app.add_typer(memory_app, name="memory")
 app.add_typer(check_app, name="check")
 app.add_typer(users_app, name="users")

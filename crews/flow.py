@@ -31,6 +31,7 @@ from crews.assembly import build_crew
 from crews.audit import AuditSink, current_run, current_stage
 from crews.decisions import DecisionRecord, GateDecision
 from crews.errors import GateError, StageOutputError, StopRequested
+from crews.explain import candidate_entries, candidate_ids
 from crews.learning import learn_from_decision, recall_query
 from crews.observer import RunObserver
 from crews.project import ProjectSpec, index_dir, load_pool
@@ -402,6 +403,10 @@ class HiringFlow(Flow[HiringState]):
             record.artifact = artifact.model_dump(mode="json")
             record.review = review
             record.status = StageStatus.AWAITING_DECISION
+            for entry in candidate_entries(name, record.artifact, review):
+                # One entry per candidate: why each was found, ranked, contacted, rebuilt
+                # from the trail alone (``hirecrew audit explain``), and erasable one by one.
+                audit.append("candidate_assessed", attempt=record.attempts, **entry)
         # A stage must never take the run down with it: whatever a model or tool raised, the
         # run waits at this gate, marked failed, where the recruiter can retry or stop.
         except Exception as exc:
@@ -472,6 +477,11 @@ class HiringFlow(Flow[HiringState]):
             decision=decision.decision,
             reason=decision.reason,
             actor=actor,
+            votes=[v.model_dump(mode="json") for v in decision.votes],
+            # After an edit, which candidates the recruiter kept (ids only: no personal data).
+            kept_candidate_ids=(
+                candidate_ids(name, decision.artifact) if decision.decision == "edit" else None
+            ),
             # The state keeps the edited artifact; the trail keeps proof of what it was.
             edited_artifact_sha256=(
                 hashlib.sha256(json.dumps(decision.artifact, sort_keys=True).encode()).hexdigest()

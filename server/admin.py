@@ -6,7 +6,7 @@ the CLI never touches SQLAlchemy itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -71,3 +71,15 @@ def seed_demo(settings: Settings) -> str:
             token = rotate_token(session, user)
         session.commit()
     return token
+
+
+def audit_records(settings: Settings, kinds: Collection[str]) -> list[dict[str, Any]]:
+    """The server's audit entries of ``kinds``, oldest first (for ``hirecrew audit explain``)."""
+    from server.audit_store import SqlAuditLog
+
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        return SqlAuditLog(engine).records(kinds=kinds)
+    finally:
+        engine.dispose()

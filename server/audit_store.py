@@ -14,7 +14,7 @@ import json
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -191,9 +191,13 @@ class SqlAuditLog:
         project_id: str | None = None,
         after_seq: int | None = None,
         limit: int | None = None,
+        kinds: Collection[str] | None = None,
     ) -> list[dict[str, Any]]:
-        """Entries in order, optionally of one run or project, after a sequence number."""
+        """Entries in order, optionally of one run or project, of some kinds, after a
+        sequence number."""
         query = select(AuditEvent).order_by(AuditEvent.seq)
+        if kinds is not None:
+            query = query.where(AuditEvent.kind.in_(list(kinds)))
         if run_id is not None:
             query = query.where(AuditEvent.run_id == run_id)
         if project_id is not None:

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from config.settings import Settings
 from crews.decisions import GateDecision
 from crews.errors import GateError
+from crews.explain import candidate_ids
 from crews.flow import HiringState, Runtime, StageStatus, review_edit
 from crews.flow import RunStatus as FlowStatus
 from crews.runner import (
@@ -753,21 +754,7 @@ _PIPELINE_ORDER = (
 
 def _stage_candidates(stage: str, data: dict[str, Any]) -> list[str]:
     """The candidate ids a confirmed artifact moves along, in order, once each."""
-    if stage == "sourcing":
-        results = data.get("results")
-        entries = results.get("candidates", []) if isinstance(results, dict) else []
-    elif stage == "screening":
-        entries = data.get("candidates", [])
-    elif stage == "outreach":
-        entries = data.get("messages", [])
-    else:
-        return []
-    ids: list[str] = []
-    for entry in entries if isinstance(entries, list) else []:
-        cid = entry.get("candidate_id") if isinstance(entry, dict) else None
-        if isinstance(cid, str) and 0 < len(cid) <= ID_MAX_LENGTH and cid not in ids:
-            ids.append(cid)
-    return ids
+    return [cid for cid in candidate_ids(stage, data) if len(cid) <= ID_MAX_LENGTH]
 
 
 def pipeline_entry(stage: str, actor: str | None, why: str | None) -> dict[str, Any]:

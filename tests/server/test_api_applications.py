@@ -168,3 +168,17 @@ def test_screening_and_outreach_move_their_candidates_forward_never_back(tmp_pat
         by_stage = client.get(url, params={"stage": "contacted"}, headers=dana).json()
         assert {a["candidate_id"] for a in by_stage} == set(contacted) - {dropped["candidate_id"]}
         assert app.state.ctx.audit.verify()["intact"] is True
+
+        # The server's trail tells each candidate's story too (`hirecrew audit explain
+        # --database` reads the same table).
+        from cli.explain import SERVER_KINDS
+        from crews.explain import explain_candidate
+        from server.admin import audit_records
+
+        story = explain_candidate(
+            audit_records(app.state.ctx.settings, SERVER_KINDS), dropped["candidate_id"]
+        )
+        [told] = story.runs
+        assert [s.stage for s in told.steps][:2] == ["sourcing", "screening"]
+        assert told.steps[1].decided_by == "rec-demo"
+        assert story.moves[0]["to"] == "rejected" and story.moves[0]["reason"] == "withdrew"
