@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import click
 import typer
 
+from cli.bias import bias as audit_bias_command
 from cli.candidates import app as candidates_app
 from cli.check import app as check_app
 from cli.common import EXIT_FAILED, EXIT_INVALID, DataDir, fail, settings_for
@@ -47,6 +48,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(project_app, name="project")
 app.add_typer(audit_app, name="audit")
 audit_app.command("explain")(explain_command)
+audit_app.command("bias")(audit_bias_command)
 app.add_typer(memory_app, name="memory")
 app.add_typer(check_app, name="check")
 app.add_typer(users_app, name="users")
