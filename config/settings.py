@@ -106,6 +106,40 @@ class ServerSettings(BaseModel):
     )
 
 
+class RetentionSettings(BaseModel):
+    """How long hirecrew keeps what (``hirecrew retention run``; HIRECREW_RETENTION__...).
+
+    Off by default: until ``enabled``, a run only reports what it would do (fail-closed: a
+    wrong period must not erase anyone by surprise).
+    """
+
+    enabled: bool = False
+    candidate_days: int = Field(
+        default=730,
+        ge=30,
+        description="a candidate is kept this long after their latest recruitment process "
+        "(their import, or the last move of any of their applications), then quarantined",
+    )
+    quarantine_days: int = Field(
+        default=30,
+        ge=0,
+        description="a quarantined candidate (out of every search) is erased after this; "
+        "any new activity or a legal hold takes them out of quarantine",
+    )
+    audit_days: int = Field(
+        default=730,
+        ge=183,
+        description="audit payloads older than this are redacted (the chain stays); at least "
+        "183 days: the EU AI Act keeps deployers' logs 6 months (Art. 19, 26(6))",
+    )
+    memory_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="a recruiter memory not updated for this long is forgotten; unset: kept "
+        "until the recruiter deletes it",
+    )
+
+
 class Settings(BaseSettings):
     """Everything hirecrew reads from its environment."""
 
@@ -121,6 +155,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     memory: MemorySettings = Field(default_factory=MemorySettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     max_review_rounds: int = Field(default=2, ge=0, le=5)
     cache_dir: Path | None = Field(
         default=None,

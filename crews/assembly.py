@@ -51,6 +51,28 @@ def build_crew(
                 manager=True,
             ),
         }
-    return Crew(
+    crew = Crew(
         name=crew_name, agents=list(agents.values()), tasks=tasks, verbose=False, **hierarchy
     )
+    # crewai copies every task's output and messages into a SQLite file of its own for
+    # `crewai replay` (latest_kickoff_task_outputs.db), which hirecrew never uses: that copy of
+    # candidate text would sit outside the audit trail, erasure and retention. Runs are kept
+    # (and replayed) from our own persistence instead.
+    crew._task_output_handler = NoReplayStorage()
+    return crew
+
+
+class NoReplayStorage:
+    """A crewai ``TaskOutputStorageHandler`` that keeps nothing (see ``build_crew``)."""
+
+    def update(self, task_index: int, log: dict[str, Any]) -> None:
+        """Keep nothing."""
+
+    def add(self, *args: Any, **kwargs: Any) -> None:
+        """Keep nothing."""
+
+    def reset(self) -> None:
+        """Nothing to reset."""
+
+    def load(self) -> list[dict[str, Any]] | None:
+        return []

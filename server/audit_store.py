@@ -2,24 +2,30 @@
 human decision and configuration change (``crews.audit.AuditSink``).
 
 Each entry's ``hash`` is sha256 over the previous entry's hash and the canonical JSON of its body
-(``seq, at, kind, run_id, project_id, stage, actor, payload``: the same canonical form as the
-JSONL trail in ``crews.audit``), so an edited or removed entry breaks the chain (``verify``).
+(``seq, at, kind, run_id, project_id, stage, actor`` and ``payload_sha256``, the sha256 of the
+payload's canonical JSON), so an edited or removed entry breaks the chain (``verify``). The
+chain covers the payload through its hash so that erasure can redact personal data from a
+payload (``redact``) and the chain still proves every entry's order, time, kind and actor; a
+redacted entry is only accepted when a later ``candidate_erased`` entry names it. Entries
+written before that (no ``payload_sha256``) hash the payload itself, as the JSONL trail in
+``crews.audit`` does.
 Appends are serialised across threads and processes: SQLite takes its write lock up front
 (``BEGIN IMMEDIATE``), PostgreSQL a transaction-scoped advisory lock; the sequence has no gaps.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, Text, cast, insert, select, text, update
 
 from crews.audit import GENESIS, _digest, current_run, current_stage
 from server.db.engine import write_transaction
@@ -102,6 +108,27 @@ def _body(row: Any) -> dict[str, Any]:
     }
 
 
+def payload_digest(payload: Mapping[str, Any]) -> str:
+    """The sha256 of a payload's canonical JSON (what the chain covers)."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _chained(body: Mapping[str, Any], payload_sha256: str | None) -> dict[str, Any]:
+    """The body the hash covers: the payload itself (entries before 0002) or its hash."""
+    if payload_sha256 is None:
+        return dict(body)
+    return {**{k: v for k, v in body.items() if k != "payload"}, "payload_sha256": payload_sha256}
+
+
+# The audit kinds that record a redaction (an erasure, a retention run), and the payload key
+# naming the entries they redacted.
+ERASURE_KIND = "candidate_erased"
+RETENTION_KIND = "retention_applied"
+REDACTING_KINDS = frozenset({ERASURE_KIND, RETENTION_KIND})
+REDACTED_SEQS = "redacted_seqs"
+
+
 class SqlAuditLog:
     """The hash-chained ``audit_events`` table, as a ``crews.audit.AuditSink``.
 
@@ -149,7 +176,8 @@ class SqlAuditLog:
                 "actor": actor,
                 "payload": payload,
             }
-            digest = _digest(prev_hash, body)
+            payload_sha256 = payload_digest(payload)
+            digest = _digest(prev_hash, _chained(body, payload_sha256))
             conn.execute(
                 insert(AuditEvent).values(
                     seq=seq,
@@ -160,6 +188,7 @@ class SqlAuditLog:
                     stage=stage,
                     actor=actor,
                     payload=payload,
+                    payload_sha256=payload_sha256,
                     prev_hash=prev_hash,
                     hash=digest,
                 )
@@ -218,6 +247,8 @@ class SqlAuditLog:
         A deleted entry is reported at its own sequence number; an edited one at its own.
         """
         expected, prev_hash, count = 1, GENESIS, 0
+        redacted: list[int] = []  # entries whose payload was redacted...
+        erased: set[int] = set()  # ...and those a later erasure entry names
         while True:
             with self.engine.connect() as conn:
                 rows = conn.execute(
@@ -227,12 +258,26 @@ class SqlAuditLog:
                     .limit(_VERIFY_BATCH)
                 ).all()
             if not rows:
+                unclaimed = [seq for seq in redacted if seq not in erased]
+                if unclaimed:
+                    return {
+                        "intact": False,
+                        "count": count,
+                        "seq": unclaimed[0],
+                        "reason": "its payload was changed, and no erasure entry names it",
+                    }
                 return {"intact": True, "count": count, "head": prev_hash}
             for row in rows:
                 problem = self._check(row, expected, prev_hash)
                 if problem is not None:
                     seq, reason = problem
                     return {"intact": False, "count": count, "seq": seq, "reason": reason}
+                if row.redacted_at is not None:
+                    redacted.append(int(row.seq))
+                if row.kind in REDACTING_KINDS and isinstance(row.payload, Mapping):
+                    named = row.payload.get(REDACTED_SEQS)
+                    if isinstance(named, list):
+                        erased.update(n for n in named if isinstance(n, int) and n < row.seq)
                 prev_hash = str(row.hash)
                 expected += 1
                 count += 1
@@ -243,6 +288,66 @@ class SqlAuditLog:
             return expected, f"entry {expected} is missing (the next entry is {row.seq})"
         if row.prev_hash != prev_hash:
             return expected, f"its prev_hash does not match the hash of entry {expected - 1}"
-        if _digest(prev_hash, _body(row)) != row.hash:
+        if _digest(prev_hash, _chained(_body(row), row.payload_sha256)) != row.hash:
             return expected, "its content does not match its hash (edited)"
+        if (
+            row.payload_sha256 is not None
+            and row.redacted_at is None
+            and payload_digest(row.payload) != row.payload_sha256
+        ):
+            return expected, "its payload does not match its hash (edited)"
         return None
+
+    def expire(self, before: datetime, *, dry_run: bool = False) -> list[int]:
+        """Redact the payload of every entry written before ``before`` (retention), except
+        the entries that record redactions; return their sequence numbers. The caller appends
+        the ``RETENTION_KIND`` entry naming them. Entries written before migration 0002 are
+        left (their hash covers the payload)."""
+        query = select(AuditEvent.seq).where(
+            AuditEvent.at < before,
+            AuditEvent.payload_sha256.is_not(None),
+            AuditEvent.redacted_at.is_(None),
+            AuditEvent.kind.not_in(list(REDACTING_KINDS)),
+        )
+        with write_transaction(self.engine) as conn:
+            seqs = [int(seq) for seq in conn.execute(query).scalars()]
+            if seqs and not dry_run:
+                for start in range(0, len(seqs), 500):
+                    conn.execute(
+                        update(AuditEvent)
+                        .where(AuditEvent.seq.in_(seqs[start : start + 500]))
+                        .values(payload={"expired": True}, redacted_at=datetime.now(UTC))
+                    )
+        return seqs
+
+    def redact(
+        self, scrub: Callable[[dict[str, Any]], dict[str, Any] | None], *, needle: str
+    ) -> list[int]:
+        """Replace the payload of every entry whose payload text contains ``needle`` with
+        ``scrub(payload)`` (``None``: leave it), marking it redacted; return their sequence
+        numbers. The caller appends the erasure entry that names them (``ERASURE_KIND``,
+        ``REDACTED_SEQS``), or ``verify`` reports them. Entries written before migration
+        0002 cannot be redacted without breaking the chain; they are left as they are and
+        reported in the return value as negative numbers."""
+        like = f"%{needle}%"
+        done: list[int] = []
+        with write_transaction(self.engine) as conn:
+            rows = conn.execute(
+                select(AuditEvent.seq, AuditEvent.payload, AuditEvent.payload_sha256).where(
+                    cast(AuditEvent.payload, Text).like(like)
+                )
+            ).all()
+            for row in rows:
+                scrubbed = scrub(dict(row.payload))
+                if scrubbed is None or scrubbed == row.payload:
+                    continue
+                if row.payload_sha256 is None:
+                    done.append(-int(row.seq))
+                    continue
+                conn.execute(
+                    update(AuditEvent)
+                    .where(AuditEvent.seq == row.seq)
+                    .values(payload=scrubbed, redacted_at=datetime.now(UTC))
+                )
+                done.append(int(row.seq))
+        return done

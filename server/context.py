@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 from fastapi import Depends, Request
@@ -31,6 +32,12 @@ class AuditStore(AuditSink, Protocol):
     ) -> list[dict[str, Any]]: ...
 
     def verify(self) -> dict[str, Any]: ...
+
+    def redact(
+        self, scrub: Callable[[dict[str, Any]], dict[str, Any] | None], *, needle: str
+    ) -> list[int]: ...
+
+    def expire(self, before: datetime, *, dry_run: bool = False) -> list[int]: ...
 
 
 @dataclass

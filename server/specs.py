@@ -42,7 +42,8 @@ def pool_snapshot(session: Session, settings: Settings, owner: User) -> Path:
     """The owner's candidates as a JSONL file named by its content (written if new)."""
     rows = session.scalars(
         select(CandidateRow.data)
-        .where(CandidateRow.owner_id == owner.id)
+        # Quarantined by retention: out of every search until restored or erased.
+        .where(CandidateRow.owner_id == owner.id, CandidateRow.quarantined_at.is_(None))
         .order_by(CandidateRow.candidate_id)
     ).all()
     if not rows and owner.id == DEMO_RECRUITER_ID:

@@ -103,6 +103,8 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
             if wal:
                 cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
+            # Erasure is real: deleted or redacted rows are zeroed, not left in free pages.
+            cursor.execute("PRAGMA secure_delete = ON")
         finally:
             cursor.close()
 

@@ -123,6 +123,11 @@ class CandidateRow(Base):
     name: Mapped[str | None] = mapped_column(String(300))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)  # domain.entities.Candidate
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Retention (server.retention): when the candidate's retention period ran out (they are
+    # kept out of searches and purged after the quarantine), and a legal hold that blocks it.
+    quarantined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    legal_hold_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    legal_hold_reason: Mapped[str | None] = mapped_column(String(1000))
 
 
 class Application(Base):
@@ -217,8 +222,32 @@ class AuditEvent(Base):
     stage: Mapped[str | None] = mapped_column(String(32))
     actor: Mapped[str | None] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The hash of the payload, which the chain covers instead of the payload itself, so that
+    # an erasure can redact a payload and the chain still proves order and metadata. NULL on
+    # entries written before migration 0002 (their hash covers the payload).
+    payload_sha256: Mapped[str | None] = mapped_column(String(64))
+    # When the payload was redacted (personal data erased); every redaction is itself an
+    # audit entry (``candidate_erased``) naming the entries it redacted.
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ErasedCandidate(Base):
+    """A tombstone: this owner erased this candidate, so importing them again is refused.
+
+    ``candidate_key`` is the SHA-256 of the candidate id (itself a hash of the resume), so the
+    tombstone holds nothing personal.
+    """
+
+    __tablename__ = "erased_candidates"
+    __table_args__ = (UniqueConstraint("owner_id", "candidate_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    owner_id: Mapped[str] = mapped_column(String(64), index=True)
+    candidate_key: Mapped[str] = mapped_column(String(64))
+    erased_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class FlowState(Base):

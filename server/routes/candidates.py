@@ -3,6 +3,7 @@ delete. Each recruiter has their own pool; it is what their projects' sourcing s
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from pathlib import Path, PurePath
 from typing import Annotated, Any
@@ -25,8 +26,11 @@ from domain.search import tokenize
 from server.auth import Principal, ProjectUser
 from server.context import Ctx, DbSession
 from server.db.models import CandidateRow
+from server.erasure import erase_candidate, is_erased
 from server.errors import NotFound, Unprocessable
 from server.schemas import ERRORS, CandidateId, Problem, Strict, Text
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["candidates"], responses=ERRORS)
 
@@ -108,6 +112,15 @@ def _store(session: Session, user: Principal, outcomes: list[IngestOutcome]) -> 
             result.flagged.append(
                 {"source": outcome.source, "id": candidate.id, "flags": outcome.flags}
             )
+        if is_erased(session, user.id, candidate.id):
+            result.refused.append(
+                Refusal(
+                    source=outcome.source,
+                    reason="this candidate was erased at their request; their resume may "
+                    "not be imported again",
+                )
+            )
+            continue
         row = session.scalars(
             select(CandidateRow).where(
                 CandidateRow.owner_id == user.id, CandidateRow.candidate_id == candidate.id
@@ -227,6 +240,16 @@ async def import_candidates(
     # Parsing PDFs is CPU work: off the event loop.
     outcomes = await run_in_threadpool(_ingest, received, limits)
     result = await run_in_threadpool(_store, session, user, outcomes)
+    # Ids (hashes of the resumes) and counts: names and file names stay out of the trail.
+    await run_in_threadpool(
+        ctx.audit.append,
+        "candidates_imported",
+        actor=user.id,
+        imported=result.imported,
+        unchanged=len(result.unchanged),
+        refused=len(result.refused),
+        flagged=len(result.flagged),
+    )
     if not result.imported and not result.unchanged:
         raise Unprocessable(
             "nothing imported: " + "; ".join(f"{r.source}: {r.reason}" for r in result.refused)
@@ -253,10 +276,10 @@ def list_candidates(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[CandidateRead]:
     """The caller's candidates; with ``q``, those matching most of its words first (name,
-    headline, skills and resume text)."""
+    headline, skills and resume text). Candidates quarantined by retention are left out."""
     rows = session.scalars(
         select(CandidateRow)
-        .where(CandidateRow.owner_id == user.id)
+        .where(CandidateRow.owner_id == user.id, CandidateRow.quarantined_at.is_(None))
         .order_by(CandidateRow.created_at.desc())
     ).all()
     candidates = [Candidate.model_validate(row.data) for row in rows]
@@ -291,8 +314,14 @@ def get_candidate(
     status_code=status.HTTP_204_NO_CONTENT,
     responses={404: {"model": Problem}},
 )
-def delete_candidate(candidate_id: CandidateId, user: ProjectUser, session: DbSession) -> Response:
-    """Remove a candidate from the caller's pool (runs already started keep their snapshot)."""
-    session.delete(_owned(session, user, candidate_id))
-    session.commit()
+def delete_candidate(candidate_id: CandidateId, user: ProjectUser, ctx: Ctx) -> Response:
+    """Erase a candidate from everywhere: the caller's pool and applications, their entries
+    in stage outputs, decisions and saved runs, the audit trail (redacted; the chain still
+    verifies), the caller's memories that mention them, pool snapshots and search indexes.
+    A tombstone keeps the same resume from being imported again."""
+    with ctx.writes() as session:
+        report = erase_candidate(
+            ctx, session, owner_id=user.id, candidate_id=candidate_id, actor=user.id
+        )
+    log.info("candidate erased: %s", report)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -90,6 +90,8 @@ def add_memory(body: MemoryWrite, user: ProjectUser, ctx: Ctx) -> list[MemoryRea
         written = _service(ctx).remember(user.id, body.text, source="api")
     except ValueError as exc:
         raise Unprocessable(str(exc)) from exc
+    # Ids only: a memory the recruiter erases later leaves no text in the trail.
+    ctx.audit.append("memory_added", actor=user.id, memory_ids=[r.id for r in written])
     return [MemoryRead.of(r) for r in written]
 
 
@@ -97,13 +99,16 @@ def add_memory(body: MemoryWrite, user: ProjectUser, ctx: Ctx) -> list[MemoryRea
 def edit_memory(memory_id: MemoryId, body: MemoryWrite, user: ProjectUser, ctx: Ctx) -> MemoryRead:
     """Rewrite a memory; what it says now is what the assistant will do."""
     try:
-        return MemoryRead.of(_service(ctx).edit(user.id, memory_id, body.text))
+        edited = MemoryRead.of(_service(ctx).edit(user.id, memory_id, body.text))
     except ValueError as exc:
         raise Unprocessable(str(exc)) from exc
+    ctx.audit.append("memory_edited", actor=user.id, memory_ids=[memory_id])
+    return edited
 
 
 @router.delete("/memories/{memory_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 def forget_memory(memory_id: MemoryId, user: ProjectUser, ctx: Ctx) -> Response:
     """Erase a memory for good (its text and its history)."""
     _service(ctx).forget(user.id, memory_id)
+    ctx.audit.append("memory_deleted", actor=user.id, memory_ids=[memory_id])
     return Response(status_code=status.HTTP_204_NO_CONTENT)

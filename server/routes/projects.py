@@ -27,7 +27,9 @@ router = APIRouter(tags=["projects"], responses=ERRORS)
 
 
 @router.post("/projects", response_model=ProjectRead, status_code=status.HTTP_201_CREATED)
-def create_project(body: ProjectCreate, user: ProjectUser, session: DbSession) -> ProjectRead:
+def create_project(
+    body: ProjectCreate, user: ProjectUser, session: DbSession, ctx: Ctx
+) -> ProjectRead:
     """Open a hiring project owned by the caller; start it with POST .../runs {stage: intake}."""
     project = Project(
         owner_id=user.id,
@@ -39,7 +41,9 @@ def create_project(body: ProjectCreate, user: ProjectUser, session: DbSession) -
     )
     session.add(project)
     session.commit()
-    return ProjectRead.model_validate(project, from_attributes=True)
+    read = ProjectRead.model_validate(project, from_attributes=True)
+    ctx.audit.append("project_created", actor=user.id, project_id=read.id, title=read.title)
+    return read
 
 
 @router.get("/projects", response_model=list[ProjectRead])

@@ -56,6 +56,14 @@ def create_run(
     project = visible_project(session, user, project_id)
     run, job = start_stage(session, ctx.runtime, project=project, stage=body.stage)
     session.commit()
+    ctx.audit.append(
+        "run_requested",
+        actor=user.id,
+        project_id=project.id,
+        run_id=run.flow_id,
+        stage=body.stage,
+        api_run_id=run.id,
+    )
     ctx.pool.submit(job)
     return RunQueued(run_id=run.id, status=RunStatus(run.status), stage=body.stage)
 
@@ -85,6 +93,19 @@ def post_decision(
     sent again answers as the first time; a different one is refused (409)."""
     run = visible_run(session, user, run_id)
     decided = decide_run(session, ctx.runtime, run=run, user=user, body=body)
+    # What the recruiter asked, when they asked it (the flow files the decision it applies
+    # as ``human_decision`` once a worker takes it).
+    ctx.audit.append(
+        "decision_received",
+        actor=user.id,
+        project_id=run.project_id,
+        run_id=run.flow_id,
+        stage=run.stage,
+        api_run_id=run.id,
+        action=body.action,
+        comment=body.comment,
+        status=decided.status_code,
+    )
     if decided.job is not None:
         ctx.pool.submit(decided.job)
     view = run_view(session, ctx.runtime, decided.run)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from crews.audit import GENESIS, _digest, current_run, current_stage
-from server.audit_store import MAX_TEXT, SqlAuditLog
+from server.audit_store import MAX_TEXT, SqlAuditLog, payload_digest
 from server.db.engine import make_engine, session_factory
 from server.db.models import Project, User
 
@@ -34,8 +34,11 @@ def test_appends_chain_and_read_back(db_engine: Engine) -> None:
     assert second["seq"] == 2 and second["prev_hash"] == first["hash"]
     assert first["payload"] == {"value": 1}
     assert first["actor"] == "u1" and first["stage"] == "intake"
-    body = {k: v for k, v in second.items() if k not in ("prev_hash", "hash")}
-    assert second["hash"] == _digest(first["hash"], body)  # the JSONL trail's canonical form
+    body = {k: v for k, v in second.items() if k not in ("prev_hash", "hash", "payload")}
+    # The JSONL trail's canonical form, with the payload's own hash in place of the payload
+    # (so that an erasure can redact it and the chain still verifies).
+    chained = {**body, "payload_sha256": payload_digest(second["payload"])}
+    assert second["hash"] == _digest(first["hash"], chained)
     assert datetime.fromisoformat(first["at"]).tzinfo == UTC
     records = _assert_whole(log, 2)
     assert records == [first, second]  # what append returned is what is stored

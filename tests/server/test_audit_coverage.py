@@ -1,0 +1,135 @@
+"""Every state-changing API operation leaves an audit entry naming who did it (COMPLIANCE.md:
+"every state-changing API path emits an event (coverage test over routes)"). A new POST, PUT,
+PATCH or DELETE route fails this test until it is exercised here, and audited."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi.routing import APIRoute
+
+from config import DEFAULT_CONFIG_DIR
+from tests.server.api_support import add_user, api_settings, running_app, wait_idle
+
+# Changes nothing: checks configuration files and answers.
+READ_ONLY = {("POST", "/api/config/validate")}
+
+
+def _actors_since(app: Any, seq: int) -> list[tuple[str, str | None]]:
+    return [(e["kind"], e["actor"]) for e in app.state.ctx.audit.records(after_seq=seq)]
+
+
+def _head(app: Any) -> int:
+    records = app.state.ctx.audit.records()
+    return int(records[-1]["seq"]) if records else 0
+
+
+def test_every_state_changing_route_is_audited_with_its_actor(tmp_path: Path) -> None:
+    from server.db.models import Application
+
+    with running_app(api_settings(tmp_path / "data")) as (client, app):
+        dana = add_user(app, "Dana Weber")
+        editor = add_user(app, "Eddie Editor", role="editor")
+        routes = {
+            (method, route.path)
+            for route in app.routes
+            if isinstance(route, APIRoute) and route.path.startswith("/api")
+            for method in route.methods
+            if method in {"POST", "PUT", "PATCH", "DELETE"}
+        } - READ_ONLY
+        exercised: dict[tuple[str, str], str] = {}
+
+        def audited(call: Any, key: tuple[str, str], kind: str) -> Any:
+            before = _head(app)
+            answer = call()
+            assert answer.status_code < 300, (key, answer.status_code, answer.text)
+            found = _actors_since(app, before)
+            assert any(k == kind and actor for k, actor in found), (key, found)
+            exercised[key] = kind
+            return answer
+
+        project = audited(
+            lambda: client.post(
+                "/api/projects", json={"title": "Engineer", "intake_notes": "Python"}, headers=dana
+            ),
+            ("POST", "/api/projects"),
+            "project_created",
+        ).json()
+        run = audited(
+            lambda: client.post(
+                f"/api/projects/{project['id']}/runs", json={"stage": "intake"}, headers=dana
+            ),
+            ("POST", "/api/projects/{project_id}/runs"),
+            "run_requested",
+        ).json()
+        audited(
+            lambda: client.post(
+                f"/api/runs/{run['run_id']}/decision", json={"action": "stop"}, headers=dana
+            ),
+            ("POST", "/api/runs/{run_id}/decision"),
+            "decision_received",
+        )
+        wait_idle(app)
+        imported = audited(
+            lambda: client.post(
+                "/api/candidates",
+                json={"text": "Site reliability engineer: Kubernetes and Terraform since 2018."},
+                headers=dana,
+            ),
+            ("POST", "/api/candidates"),
+            "candidates_imported",
+        ).json()
+        [cid] = imported["imported"]
+        with app.state.ctx.writes() as session:
+            application = Application(
+                project_id=project["id"], candidate_id=cid, stage="sourced", history=[]
+            )
+            session.add(application)
+            session.commit()
+            application_id = application.id
+        audited(
+            lambda: client.patch(
+                f"/api/applications/{application_id}",
+                json={"stage": "rejected", "reason": "withdrew"},
+                headers=dana,
+            ),
+            ("PATCH", "/api/applications/{application_id}"),
+            "application_moved",
+        )
+        audited(
+            lambda: client.delete(f"/api/candidates/{cid}", headers=dana),
+            ("DELETE", "/api/candidates/{candidate_id}"),
+            "candidate_erased",
+        )
+        [memory] = audited(
+            lambda: client.post(
+                "/api/memories", json={"text": "Treat Terraform as a must-have."}, headers=dana
+            ),
+            ("POST", "/api/memories"),
+            "memory_added",
+        ).json()
+        audited(
+            lambda: client.patch(
+                f"/api/memories/{memory['id']}",
+                json={"text": "Treat Kubernetes as a must-have."},
+                headers=dana,
+            ),
+            ("PATCH", "/api/memories/{memory_id}"),
+            "memory_edited",
+        )
+        audited(
+            lambda: client.delete(f"/api/memories/{memory['id']}", headers=dana),
+            ("DELETE", "/api/memories/{memory_id}"),
+            "memory_deleted",
+        )
+        tasks = (DEFAULT_CONFIG_DIR / "tasks.yaml").read_text()
+        audited(
+            lambda: client.put("/api/config/tasks.yaml", json={"content": tasks}, headers=editor),
+            ("PUT", "/api/config/{file}"),
+            "config_changed",
+        )
+        assert routes - set(exercised) == set(), "state-changing routes without an audit test"
+        trail = app.state.ctx.audit.records()
+        assert all(e["actor"] for e in trail if e["kind"] in exercised.values())
+        assert app.state.ctx.audit.verify()["intact"] is True
