@@ -19,9 +19,9 @@ from tests.server.api_support import add_user, api_settings, new_project, runnin
 pytestmark = pytest.mark.slow
 
 RESUMES = {
-    "A": "Ada Archer\nBackend engineer: Python, PostgreSQL and Kafka at a logistics firm since 2016.",
-    "B": "Bo Birch\nSite reliability engineer running Kubernetes and Terraform for a bank since 2018.",
-    "C": "Cy Cedar\nData engineer building Spark and Airflow pipelines for a retailer since 2017.",
+    "A": "Ada Archer\nBackend engineer: Python, PostgreSQL, Kafka at a shipper since 2016.",
+    "B": "Bo Birch\nSite reliability engineer: Kubernetes, Terraform at a bank since 2018.",
+    "C": "Cy Cedar\nData engineer: Spark and Airflow pipelines for a retailer since 2017.",
 }
 
 
