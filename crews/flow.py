@@ -164,7 +164,12 @@ def review_edit(state: HiringState, name: str, artifact: BaseModel) -> Review:
     if state.project is None:
         raise GateError("this run has no project")
     pool = load_pool(state.project.pool_path)
-    checked = run_checks(name, artifact, resumes=review_texts(artifact, pool))
+    checked = run_checks(
+        name,
+        artifact,
+        resumes=review_texts(artifact, pool),
+        intake_notes=state.project.intake_notes,
+    )
     allowed: set[str] | None = None
     if name == "sourcing":
         allowed = {c.id for c in pool}
@@ -325,7 +330,12 @@ class HiringFlow(Flow[HiringState]):
 
     def _review(self, stage: Stage, artifact: BaseModel, workspace: Workspace) -> Review:
         """Deterministic checks, then the reviewer agent; the code has the last word."""
-        checked = run_checks(stage.name, artifact, resumes=review_texts(artifact, workspace.pool))
+        checked = run_checks(
+            stage.name,
+            artifact,
+            resumes=review_texts(artifact, workspace.pool),
+            intake_notes=workspace.intake_notes,
+        )
         workspace.artifact_under_review = artifact
         output = self._kickoff(
             REVIEW_CREW,

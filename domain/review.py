@@ -20,6 +20,7 @@ from domain.artifacts import (
     Finding,
     InterviewSlot,
     JobDescription,
+    OutreachMessage,
     OutreachPlan,
     Review,
     Severity,
@@ -28,8 +29,9 @@ from domain.artifacts import (
     verdict_for,
 )
 from domain.errors import DomainError, InvalidArtifactError
-from domain.language import lint_text, missing_statements
+from domain.language import REQUIRED_STATEMENTS, lint_text, missing_statements
 from domain.screening import verify_evidence
+from domain.skills import find_skills
 
 # A published JD shorter than this cannot hold duties, requirements and the JD-2 statements.
 _MIN_JD_TEXT = 200
@@ -262,8 +264,9 @@ def _located(findings: Iterable[Finding], where: str) -> list[Finding]:
     return [f if f.where else f.model_copy(update={"where": where}) for f in findings]
 
 
-def review_job_description(jd: JobDescription) -> list[Finding]:
-    """JD-1 language findings per field, JD-2 missing statements, JD-3 when the text is too short.
+def review_job_description(jd: JobDescription, intake_notes: str | None = None) -> list[Finding]:
+    """JD-1 language findings per field, JD-2 missing statements, JD-3 when the text is too short,
+    and, given the intake notes, JD-4 facts the notes do not state.
 
     Language findings carry the field path in ``where`` (``must_haves[0].text``); the same
     (rule, span) found in several fields is reported once, at its first place.
@@ -279,6 +282,8 @@ def review_job_description(jd: JobDescription) -> list[Finding]:
         if text.strip():
             findings.extend(_located(lint_text(text, where=where), where))
     findings.extend(_located(missing_statements(jd.text), "text"))
+    if intake_notes is not None:
+        findings.extend(invented_facts(jd, intake_notes))
     length = len(jd.text.strip())
     if length < _MIN_JD_TEXT:
         findings.append(
@@ -294,6 +299,71 @@ def review_job_description(jd: JobDescription) -> list[Finding]:
             )
         )
     return _dedupe(findings)
+
+
+# A figure as job ads write them: "5+", "150,000", "$150k", "40%", "3.5". Years like "2026"
+# are figures too: a founding year or a date the notes do not give is invented as well.
+_FIGURE = re.compile(r"(?<![\w.])[$€£]?(\d[\d,]*(?:\.\d+)?)\s*([kK]\b)?")
+
+
+def _figures(text: str) -> set[str]:
+    """The numbers ``text`` states, normalised ("150k" and "150,000" are both "150000")."""
+    found: set[str] = set()
+    for match in _FIGURE.finditer(text):
+        digits = match.group(1).replace(",", "")
+        try:
+            value = float(digits)
+        except ValueError:
+            continue
+        if match.group(2):
+            value *= 1000
+        found.add(f"{value:g}")
+    return found
+
+
+def _without_statements(text: str) -> str:
+    """``text`` without our required statements (their figures, "144", are ours)."""
+    for statement in REQUIRED_STATEMENTS.values():
+        text = text.replace(statement, " ")
+    return text
+
+
+def invented_facts(jd: JobDescription, intake_notes: str) -> list[Finding]:
+    """JD-4: figures and skills in the job description that the intake notes never state.
+
+    A job description may only promise what the hiring team said: a salary, a team size, a
+    number of years or a technology the notes do not mention is invented (by a writer model,
+    or by an edit) and would mislead applicants. Hard: the reviewer sends the draft back.
+    """
+    notes_figures = _figures(intake_notes)
+    notes_skills = set(find_skills(intake_notes))
+    published = _without_statements(jd.text)
+    findings: list[Finding] = []
+    for figure in sorted(_figures(published) - notes_figures, key=lambda f: float(f)):
+        findings.append(
+            Finding(
+                rule="JD-4",
+                severity="hard",
+                message=f"The job description states the figure {figure}, which the intake "
+                "notes do not give: facts must come from the hiring team.",
+                where="text",
+                span=figure,
+                suggestion="Remove it, or add it to the intake notes if it is true.",
+            )
+        )
+    for skill in sorted(set(find_skills(published)) - notes_skills):
+        findings.append(
+            Finding(
+                rule="JD-4",
+                severity="hard",
+                message=f"The job description asks for or mentions {skill!r}, which the intake "
+                "notes never mention: requirements must come from the hiring team.",
+                where="text",
+                span=skill,
+                suggestion="Remove it, or add it to the intake notes if the team needs it.",
+            )
+        )
+    return findings
 
 
 def _term_findings(
@@ -573,12 +643,15 @@ def _invite_findings(plan: OutreachPlan) -> list[Finding]:
     return findings
 
 
-def review_outreach(plan: OutreachPlan) -> list[Finding]:
+def review_outreach(plan: OutreachPlan, resumes: Mapping[str, str] | None = None) -> list[Finding]:
     """OUT-1 active content, OUT-2 protected wording, OUT-3 bad slots, OUT-4 no accommodation
-    sentence (soft), OUT-5 slots without a matching invite."""
+    sentence (soft), OUT-5 slots without a matching invite, and, given the candidates'
+    resumes, OUT-7 claims about a candidate their resume does not support."""
     findings: list[Finding] = []
     for i, message in enumerate(plan.messages):
         where = f"messages[{i}]"
+        if resumes is not None:
+            findings += _ungrounded_claims(message, resumes.get(message.candidate_id), where)
         text = f"{message.subject}\n{message.body}"
         for kind, pattern in _ACTIVE_CONTENT:
             findings.extend(
@@ -626,6 +699,45 @@ def review_outreach(plan: OutreachPlan) -> list[Finding]:
     return findings
 
 
+def _ungrounded_claims(message: OutreachMessage, resume: str | None, where: str) -> list[Finding]:
+    """OUT-7: skills a message credits the candidate with that their resume never names (the
+    subject names the role, not the person, so only the body counts)."""
+    if resume is None:
+        return [
+            Finding(
+                rule="OUT-7",
+                severity="hard",
+                message=f"The message goes to {message.candidate_id!r}, who is not in the pool: "
+                "nothing it says about them can be checked.",
+                where=where,
+            )
+        ]
+    # Claims about the candidate are the sentences that speak to them ("your background...,
+    # especially Kubernetes"); the role's own name (the subject) claims nothing about them.
+    about_them = " ".join(
+        sentence
+        for sentence in re.split(r"(?<=[.!?])\s+|\n+", message.body)
+        if _SECOND_PERSON.search(sentence)
+    )
+    claimed = set(find_skills(about_them)) - set(find_skills(message.subject))
+    known = set(find_skills(resume))
+    return [
+        Finding(
+            rule="OUT-7",
+            severity="hard",
+            message=f"The message credits the candidate with {skill!r}, which their resume "
+            "never mentions: every claim about a candidate must be grounded in their resume.",
+            where=where,
+            span=skill,
+            suggestion="Mention only what the resume shows.",
+        )
+        for skill in sorted(claimed - known)
+    ]
+
+
+_SECOND_PERSON = re.compile(r"\b(?:you|your|you've|you're)\b", re.IGNORECASE)
+
+
 def _summary(findings: list[Finding]) -> str:
     if not findings:
         return "No findings"
@@ -645,20 +757,28 @@ def _expect(artifact: BaseModel, kind: type[_ArtifactT], stage: str) -> _Artifac
 
 
 def run_checks(
-    stage: str, artifact: BaseModel, *, resumes: Mapping[str, str] | None = None
+    stage: str,
+    artifact: BaseModel,
+    *,
+    resumes: Mapping[str, str] | None = None,
+    intake_notes: str | None = None,
 ) -> Review:
     """The deterministic review of one stage output: "intake", "sourcing", "screening", "outreach".
 
-    ``resumes`` (candidate id -> resume text) is required for "screening", to ground evidence.
+    ``resumes`` (candidate id -> resume text) is required for "screening", to ground evidence;
+    given for "outreach", what the messages say about candidates is grounded too (OUT-7).
+    ``intake_notes``, given for "intake", grounds the job description's facts (JD-4).
     Raises ``DomainError`` for an unknown stage and ``InvalidArtifactError`` for the wrong type.
     """
     checks: dict[str, Callable[[], list[Finding]]] = {
-        "intake": lambda: review_job_description(_expect(artifact, JobDescription, stage)),
+        "intake": lambda: review_job_description(
+            _expect(artifact, JobDescription, stage), intake_notes
+        ),
         "sourcing": lambda: review_sourcing(_expect(artifact, SourcingReport, stage)),
         "screening": lambda: review_shortlist(
             _expect(artifact, Shortlist, stage), _require_resumes(resumes)
         ),
-        "outreach": lambda: review_outreach(_expect(artifact, OutreachPlan, stage)),
+        "outreach": lambda: review_outreach(_expect(artifact, OutreachPlan, stage), resumes),
     }
     if stage not in checks:
         raise DomainError(f"Unknown stage {stage!r}: expected one of {', '.join(checks)}.")

@@ -18,6 +18,7 @@ from domain.artifacts import (
     Finding,
     InterviewSlot,
     JobDescription,
+    OutreachPlan,
     Shortlist,
     SourcingReport,
 )
@@ -32,11 +33,16 @@ from memory.service import MemoryService, memory_pairs
 
 
 def review_texts(artifact: BaseModel, pool: Sequence[Candidate]) -> dict[str, str]:
-    """The texts a review checks quotes against: the blind view that screening quoted from.
-
-    Only a shortlist quotes resumes; only its candidates' texts are redacted (redaction is the
-    costly part of screening, so the whole pool is not redone for a review).
+    """The texts a review checks claims against: for a shortlist, the blind view that
+    screening quoted from (only its candidates' texts are redacted: redaction is the costly
+    part of screening, so the whole pool is not redone for a review); for an outreach plan,
+    its recipients' resumes.
     """
+    if isinstance(artifact, OutreachPlan):
+        # Messages go to named people: what they say about them is checked against the
+        # resume itself (OUT-7).
+        ids = {m.candidate_id for m in artifact.messages}
+        return {c.id: c.resume_text for c in pool if c.id in ids}
     if not isinstance(artifact, Shortlist):
         return {}
     ids = {c.candidate_id for c in artifact.candidates}

@@ -26,6 +26,7 @@ from domain.artifacts import (
 )
 from domain.entities import Interviewer
 from domain.errors import DomainError, InvalidArtifactError
+from domain.language import REQUIRED_STATEMENTS
 from domain.outreach import draft_outreach_message
 from domain.review import (
     lint_search_query,
@@ -586,3 +587,61 @@ def test_sanitised_hostile_input_passes_out1() -> None:
     )
     plan.messages[0] = hostile
     assert review_outreach(plan) == []
+
+
+# --- grounding: JD facts from the intake notes, outreach claims from the resume -----------
+
+NOTES = """Role: Backend Engineer
+Team of 6 in Berlin. Salary 70,000-85,000 EUR.
+Must have: 5+ years of Python, PostgreSQL in production.
+Nice to have: Kubernetes."""
+
+
+def _published(extra: str) -> str:
+    body = (
+        "Backend Engineer in Berlin. Join a team of 6 building payment APIs. Salary "
+        "70k-85,000 EUR. Must have: 5+ years of Python and PostgreSQL in production. Nice to "
+        f"have: Kubernetes. {extra}"
+    )
+    return body + "\n\n" + "\n\n".join(REQUIRED_STATEMENTS.values())
+
+
+def test_a_jd_stating_only_what_the_notes_say_has_no_jd4() -> None:
+    clean = review_job_description(jd(text=_published("")), NOTES)
+    assert "JD-4" not in rules(clean)  # 70k == 70,000; the statements' "144" is ours
+
+
+@pytest.mark.parametrize(
+    ("extra", "span"),
+    [
+        ("We offer a 20% annual bonus.", "20"),
+        ("Founded in 2009.", "2009"),
+        ("Terraform experience is required.", "terraform"),
+        ("You will mentor a team of 12.", "12"),
+    ],
+)
+def test_facts_the_notes_never_state_are_invented_jd4(extra: str, span: str) -> None:
+    findings = review_job_description(jd(text=_published(extra)), NOTES)
+    invented = [f for f in findings if f.rule == "JD-4"]
+    assert [f.span for f in invented] == [span] and invented[0].severity == "hard"
+    assert run_checks("intake", jd(text=_published(extra)), intake_notes=NOTES).verdict == "fail"
+    # Without the notes, nothing can be grounded: the check is not run.
+    assert "JD-4" not in rules(review_job_description(jd(text=_published(extra))))
+
+
+def test_outreach_claims_are_grounded_in_each_resume_out7() -> None:
+    plan = clean_plan()  # both messages credit "Python" and "PostgreSQL"
+    resumes = {"c1": "Python and PostgreSQL since 2015.", "c2": "PostgreSQL and Python daily."}
+    assert review_outreach(plan, resumes) == []
+    thin = {**resumes, "c2": "Python services at a bank."}
+    findings = review_outreach(plan, thin)
+    assert [(f.rule, f.where, f.span) for f in findings] == [("OUT-7", "messages[1]", "postgresql")]
+    # A sentence about the recruiter or the role claims nothing about the candidate.
+    recruiting = with_body(
+        clean_plan(),
+        "Hi Jane,\n\nI'm Sam, recruiting for the Backend Engineer role. Your Python work "
+        "stood out.\n\nYou can ask for accommodations at any time.\n",
+    )
+    assert "OUT-7" not in rules(review_outreach(recruiting, resumes))
+    stranger = review_outreach(clean_plan(), {"c1": resumes["c1"]})
+    assert [f.rule for f in stranger if f.where == "messages[1]"] == ["OUT-7"]
