@@ -29,6 +29,7 @@ from domain.bias_audit import (
     FOUR_FIFTHS,
     BiasAuditResult,
     CategoryRow,
+    Decision,
     audit_decisions,
     read_decisions,
 )
@@ -54,13 +55,22 @@ def _exclusions(items: list[str]) -> dict[str, str]:
 
 def bias(
     input_file: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--input",
             help="decisions CSV: candidate_id,sex,race_ethnicity,selected (or score)",
             show_default=False,
         ),
-    ],
+    ] = None,
+    project: Annotated[
+        str | None,
+        typer.Option(
+            "--project",
+            help="audit a project of the server's database instead (selection mode: "
+            "shortlisted by screening, against the candidates' self-identification)",
+            show_default=False,
+        ),
+    ] = None,
     mode: Annotated[
         Mode, typer.Option("--mode", help="selection rates, or rates above the median score")
     ] = Mode.SELECTION,
@@ -82,8 +92,16 @@ def bias(
     category (6 RCNY §5-301); exit 2, naming the file and line, on a malformed file.
     """
     exclusions = _exclusions(exclude or [])
+    if (input_file is None) == (project is None):
+        raise fail("give either --input DECISIONS.csv or --project ID", EXIT_INVALID)
     try:
-        decisions = read_decisions(input_file, mode=mode.value)
+        if project is not None:
+            if mode is not Mode.SELECTION:
+                raise fail("a project's audit is in selection mode", EXIT_INVALID)
+            decisions = _project_decisions(project)
+        else:
+            assert input_file is not None
+            decisions = read_decisions(input_file, mode=mode.value)
         result = audit_decisions(decisions, mode=mode.value, exclusions=exclusions)
     except DomainError as exc:
         raise fail(str(exc), EXIT_INVALID) from exc
@@ -91,6 +109,17 @@ def bias(
         typer.echo(json.dumps(result.tables()))
     else:
         typer.echo(render(result))
+
+
+def _project_decisions(project_id: str) -> list[Decision]:
+    """A project's decisions from the server's database (HIRECREW_DATABASE__URL)."""
+    from cli.common import settings_for
+    from server.admin import project_decisions
+
+    found = project_decisions(settings_for(None), project_id)
+    if found is None:
+        raise fail(f"no project with id '{project_id}' in the database", EXIT_INVALID)
+    return found
 
 
 # --- the table ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from config.settings import Settings
 from crews.demo import seed_demo_data
+from domain.bias_audit import Decision
 from server.auth import Role, create_user, rotate_token
 from server.db.engine import make_engine, session_factory
 from server.db.migrate import upgrade
@@ -83,3 +84,16 @@ def audit_records(settings: Settings, kinds: Collection[str]) -> list[dict[str, 
         return SqlAuditLog(engine).records(kinds=kinds)
     finally:
         engine.dispose()
+
+
+def project_decisions(settings: Settings, project_id: str) -> list[Decision] | None:
+    """A project's bias-audit decisions (``server.bias``), or None when there is no such
+    project (for ``hirecrew audit bias --project``)."""
+    from server.bias import project_decisions as decisions_of
+    from server.db.models import Project
+
+    with database(settings) as session:
+        project = session.get(Project, project_id)
+        if project is None:
+            return None
+        return decisions_of(session, owner_id=project.owner_id, project_id=project.id)

@@ -271,3 +271,22 @@ class FlowPending(Base):
     context: Mapped[dict[str, Any]] = mapped_column(JSON)
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SelfIdentification(Base):
+    """A candidate's voluntary self-identification, for bias audits only (``server.bias``).
+
+    Nothing that builds what a stage run reads (``server.specs``, ``server.runs``) may read
+    this table: demographics never reach a prompt (tests/server/test_bias_api.py checks the
+    imports). Erasure deletes the row with the candidate.
+    """
+
+    __tablename__ = "self_identifications"
+    __table_args__ = (UniqueConstraint("owner_id", "candidate_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    owner_id: Mapped[str] = mapped_column(String(64), index=True)
+    candidate_id: Mapped[str] = mapped_column(String(64))
+    sex: Mapped[str | None] = mapped_column(String(16))  # domain.bias_audit.Sex; None: unknown
+    race_ethnicity: Mapped[str | None] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.bias_audit import RaceEthnicity, Sex
 from domain.entities import Candidate
 from domain.ingest import (
     SUPPORTED_SUFFIXES,
@@ -24,9 +25,10 @@ from domain.ingest import (
 )
 from domain.search import tokenize
 from server.auth import Principal, ProjectUser
+from server.bias import record_self_identification
 from server.context import Ctx, DbSession
 from server.db.models import CandidateRow
-from server.erasure import erase_candidate, is_erased
+from server.erasure import candidate_key, erase_candidate, is_erased
 from server.errors import NotFound, Unprocessable
 from server.schemas import ERRORS, CandidateId, Problem, Strict, Text
 
@@ -324,4 +326,39 @@ def delete_candidate(candidate_id: CandidateId, user: ProjectUser, ctx: Ctx) -> 
             ctx, session, owner_id=user.id, candidate_id=candidate_id, actor=user.id
         )
     log.info("candidate erased: %s", report)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+class SelfIdentificationIn(Strict):
+    """A candidate's voluntary self-identification (EEO-1 categories); leave a field out (or
+    null) when they declined. Used only for bias audits: it never reaches a stage run."""
+
+    sex: Sex | None = None
+    race_ethnicity: RaceEthnicity | None = None
+
+
+@router.put(
+    "/candidates/{candidate_id}/self-identification",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={404: {"model": Problem}},
+)
+def put_self_identification(
+    candidate_id: CandidateId, body: SelfIdentificationIn, user: ProjectUser, ctx: Ctx
+) -> Response:
+    """Record what the candidate disclosed, for the bias audits of their projects
+    (GET /api/projects/{id}/bias-audit). Kept apart from everything agents read."""
+    with ctx.writes() as session:
+        _owned(session, user, candidate_id)
+        record_self_identification(
+            session,
+            owner_id=user.id,
+            candidate_id=candidate_id,
+            sex=body.sex,
+            race_ethnicity=body.race_ethnicity,
+        )
+        session.commit()
+    # The trail says that it was recorded, never what: demographics stay in their table.
+    ctx.audit.append(
+        "self_identification_recorded", actor=user.id, candidate_key=candidate_key(candidate_id)
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

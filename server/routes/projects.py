@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
+from pydantic import BaseModel
 from sqlalchemy import select
 
+from domain.errors import DomainError
 from server.auth import ProjectUser
+from server.bias import audit_project
 from server.context import Ctx, DbSession
 from server.db.models import Project, Run
+from server.errors import Unprocessable
 from server.runs import next_step, visible_project
 from server.schemas import (
     ERRORS,
@@ -22,6 +26,19 @@ from server.schemas import (
     ProjectStatus,
     RunSummary,
 )
+
+
+class BiasAuditRead(BaseModel):
+    """A bias audit's tables: each row ``{category, n, selected, rate, impact_ratio,
+    excludable, ...diagnostics}``."""
+
+    project_id: str
+    mode: str
+    sex: list[dict[str, Any]]
+    race_ethnicity: list[dict[str, Any]]
+    intersectional: list[dict[str, Any]]
+    unknown: int
+
 
 router = APIRouter(tags=["projects"], responses=ERRORS)
 
@@ -76,3 +93,21 @@ def get_project(
         runs=[RunSummary.model_validate(r, from_attributes=True) for r in runs],
         next=next_step(session, ctx.runtime, project),
     )
+
+
+@router.get(
+    "/projects/{project_id}/bias-audit",
+    response_model=BiasAuditRead,
+    responses={404: {"model": Problem}, 422: {"model": Problem}},
+)
+def get_bias_audit(project_id: ProjectId, user: ProjectUser, session: DbSession) -> BiasAuditRead:
+    """The project's bias audit (NYC Local Law 144, 6 RCNY §5-301): selection rates and impact
+    ratios by sex, race/ethnicity and their intersections, from the candidates' voluntary
+    self-identification; selected = shortlisted by the screening stage. Categories under 2%
+    are flagged excludable, never dropped; unknowns are counted."""
+    project = visible_project(session, user, project_id)
+    try:
+        result = audit_project(session, owner_id=project.owner_id, project_id=project.id)
+    except DomainError as exc:
+        raise Unprocessable(f"no bias audit for this project yet: {exc}") from exc
+    return BiasAuditRead(project_id=project.id, mode="selection", **result.tables())

@@ -81,6 +81,15 @@ def test_every_state_changing_route_is_audited_with_its_actor(tmp_path: Path) ->
             "candidates_imported",
         ).json()
         [cid] = imported["imported"]
+        audited(
+            lambda: client.put(
+                f"/api/candidates/{cid}/self-identification",
+                json={"sex": "Female"},
+                headers=dana,
+            ),
+            ("PUT", "/api/candidates/{candidate_id}/self-identification"),
+            "self_identification_recorded",
+        )
         with app.state.ctx.writes() as session:
             application = Application(
                 project_id=project["id"], candidate_id=cid, stage="sourced", history=[]

@@ -110,6 +110,12 @@ def test_an_erased_candidate_is_gone_from_every_store(tmp_path: Path, db_url: st
         screening = wait_for(client, dana, decided.json()["next_run_id"])
         assert screening["status"] == "awaiting_review", screening["error"]
         assert zid in [c["candidate_id"] for c in screening["artifact"]["candidates"]]
+        identified = client.put(
+            f"/api/candidates/{zid}/self-identification",
+            json={"sex": "Male", "race_ethnicity": "Asian"},
+            headers=dana,
+        )
+        assert identified.status_code == 204
         ctx = app.state.ctx
         user_id = client.get("/api/projects", headers=dana).json()[0]["owner_id"]
         ctx.runtime.memory.remember(user_id, f"Ask {NAME} about the settlement router again")
@@ -117,6 +123,7 @@ def test_an_erased_candidate_is_gone_from_every_store(tmp_path: Path, db_url: st
         before_tables = _leaks_in_tables(ctx.engine, markers)
         assert any(leak.startswith("audit_events") for leak in before_tables)
         assert any(leak.startswith("flow_states") for leak in before_tables)
+        assert any(leak.startswith("self_identifications") for leak in before_tables)
         assert _leaks_in_files(data_root, markers)  # pools, indexes, memories...
 
         erased = client.delete(f"/api/candidates/{zid}", headers=dana)
