@@ -11,7 +11,11 @@ location fields and rewrites the resume text, replacing with bracketed placehold
 - years on education lines and in "class of" / "graduated in" ("[year]"): graduation years are
   an age proxy, while employment dates stay, because experience is job-related;
 - photo references ("[photo]"), marital status words ("[marital status]") and gendered titles
-  such as Mr or Mrs ("[title]").
+  such as Mr or Mrs ("[title]");
+- the values of labelled personal details ("Nationality: [personal detail]": nationality,
+  citizenship, religion, gender or sex, place of birth, ethnicity, race, caste, children,
+  parents' or spouse's names, blood group, height, weight, health, disability, orientation,
+  pronouns) and family status in prose ("two children": "[family status]").
 
 Gendered pronouns become gender-neutral ones (he/she -> they, him -> them, his -> their or
 theirs, her -> their or them, himself/herself -> themselves), so that two resumes that differ
@@ -136,6 +140,24 @@ _PHOTO = re.compile(
 _MARITAL = re.compile(
     r"(?P<keep>\bmarital\s+status\s*[:\-]?\s*)[A-Za-z]+"
     r"|\b(?:married|unmarried|divorced|widowed|widow|widower|spouse|husband|wife)\b",
+    _I,
+)
+# Personal details some resumes list ("Nationality: German", "Religion: Catholic"): the label
+# stays, so the reader sees something was there; the value goes. A colon is required, so
+# "Gender studies" or "race conditions" are left alone.
+_PERSONAL_FIELD = re.compile(
+    r"(?P<keep>\b(?:nationality|citizenship|religion|religious\s+affiliation|gender|sex"
+    r"|place\s+of\s+birth|country\s+of\s+birth|ethnicity|ethnic\s+origin|race|caste"
+    r"|(?:number\s+of\s+)?children|dependants|dependents|father'?s\s+name"
+    r"|mother'?s\s+name|husband'?s\s+name|wife'?s\s+name|blood\s+group|height|weight"
+    r"|health|disability|sexual\s+orientation|pronouns)[ \t]*:[ \t]*)"
+    r"(?=[^\s\[])[^\n;.|•]*[^\s\n;.|•]",
+    _I,
+)
+# Family status in prose: "two children", "mother of three".
+_FAMILY = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six)\s+(?:kids|children|child)\b"
+    r"|\b(?:mother|father|parent)\s+of\s+(?:\d+|one|two|three|four|five|six)\b",
     _I,
 )
 # Gendered titles before a name; "MS Office" and "Ms-Office" are software.
@@ -304,6 +326,33 @@ _STEPS: tuple[tuple[re.Pattern[str], _Replacement, tuple[str, ...]], ...] = (
         ("marital", "married", "divorc", "widow", "spouse", "husband", "wife"),
     ),
     (_TITLE, "[title]", ("mr", "ms", "miss", "mx")),
+    (
+        _PERSONAL_FIELD,
+        _placeholder("[personal detail]"),
+        (
+            "nationality",
+            "citizenship",
+            "religio",
+            "gender",
+            "sex",
+            "birth",
+            "ethnic",
+            "race",
+            "caste",
+            "children",
+            "dependants",
+            "dependents",
+            "name",
+            "blood",
+            "height",
+            "weight",
+            "health",
+            "disability",
+            "orientation",
+            "pronouns",
+        ),
+    ),
+    (_FAMILY, "[family status]", ("kid", "child", "mother", "father", "parent")),
 )
 
 

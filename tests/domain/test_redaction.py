@@ -11,7 +11,7 @@ import pytest
 from domain.artifacts import JobDescription, Requirement
 from domain.entities import Candidate
 from domain.redaction import blind_texts, blind_view, redact_text, reveal
-from domain.screening import screen_candidate
+from domain.screening import screen_candidate, screen_pool
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
@@ -203,3 +203,110 @@ def test_real_resumes_redact_fast_and_idempotently() -> None:
         assert redact_text(blind) == blind
         assert re.search(r"[\w.+-]+@[A-Za-z0-9-]+\.[A-Za-z]", blind) is None
         assert re.search(r"https?://", blind) is None
+
+
+# --- counterfactual twins on real resumes -----------------------------------------------------
+
+# Two people who differ only in protected signals: name, pronouns, street address and ZIP,
+# e-mail, phone, age, marital and family status, nationality, religion, gender, graduation year
+# (the city is the same: where someone lives can be job-related, a commute).
+TWIN_HEADERS = (
+    (
+        "James Miller",
+        "James Miller\n12 Oak Street, Springfield, IL 62704 · james.miller@mail.test · "
+        "(217) 555-0100\nDate of birth: 14 March 1968. Marital status: Married. Children: 2. "
+        "Nationality: American. Religion: Catholic. Gender: Male.\nHe is known for his calm "
+        "on-call work.\n",
+        "B.Sc. Computer Science, Lakeshore University (1990)",
+    ),
+    (
+        "Aisha Okafor",
+        "Aisha Okafor\n4821 Lakeview Avenue, Springfield, IL 62711 · aisha.okafor@mail.test · "
+        "+1 217 555 0199\nDate of birth: 2 June 1999. Marital status: Single. Children: none. "
+        "Nationality: Nigerian. Religion: Muslim. Gender: Female.\nShe is known for her calm "
+        "on-call work.\n",
+        "B.Sc. Computer Science, Lakeshore University (2021)",
+    ),
+)
+
+
+def _twin(resume_id: str, text: str, which: int) -> Candidate:
+    name, header, education = TWIN_HEADERS[which]
+    return Candidate(
+        id=resume_id,
+        name=name,
+        email=f"{name.split()[0].lower()}@mail.test",
+        resume_text=f"{header}\n{text}\n\nEducation\n{education}\n",
+    )
+
+
+def test_real_resumes_swapped_into_another_identity_keep_score_verdicts_and_rank() -> None:
+    """60 real IT resumes, each given two identities that differ only in protected signals:
+    the blind views are identical, so every score, verdict and quote, and every rank in the
+    pool, is the same (tolerance: none)."""
+    resumes = DATA / "resumes" / "resumes.json"
+    if not resumes.is_file():
+        pytest.skip("shared resume data not available")
+    real = [
+        r
+        for r in json.loads(resumes.read_text(encoding="utf-8"))
+        if r["category"] == "INFORMATION-TECHNOLOGY"
+    ][:60]
+    assert len(real) == 60
+    jd = JobDescription(
+        title="IT Systems Administrator",
+        summary="x",
+        must_haves=[
+            Requirement(text="3+ years of IT support", kind="must_have", min_years=3),
+            Requirement(text="Windows Server", kind="must_have", skills=["windows server"]),
+            Requirement(text="Active Directory", kind="must_have", skills=["active directory"]),
+        ],
+        nice_to_haves=[
+            Requirement(text="Networking", kind="nice_to_have", skills=["networking"]),
+            Requirement(text="SQL", kind="nice_to_have", skills=["sql"]),
+        ],
+        text="x",
+    )
+    first = [_twin(r["id"], r["text"], 0) for r in real]
+    second = [_twin(r["id"], r["text"], 1) for r in real]
+    for a, b in zip(first, second, strict=True):
+        assert blind_view(a).resume_text == blind_view(b).resume_text, a.id
+    ranked_a = screen_pool(first, jd).candidates
+    ranked_b = screen_pool(second, jd).candidates
+    assert [c.candidate_id for c in ranked_a] == [c.candidate_id for c in ranked_b]
+    for a, b in zip(ranked_a, ranked_b, strict=True):
+        assert (a.rank, a.score, a.must_haves_met) == (b.rank, b.score, b.must_haves_met)
+        assert a.assessments == b.assessments
+    # Not a vacuous pool: the requirements separate the candidates.
+    assert len({c.score for c in ranked_a}) > 5 and ranked_a[0].must_haves_met >= 2
+
+
+@pytest.mark.parametrize(
+    ("original", "blind"),
+    [
+        ("Nationality: German.", "Nationality: [personal detail]."),
+        ("Religion : Catholic | Height: 180 cm", "Religion : [personal detail] | Height: "
+         "[personal detail]"),
+        ("Gender: Female; Sex: F", "Gender: [personal detail]; Sex: [personal detail]"),
+        ("Father's name: John Miller", "Father's name: [personal detail]"),
+        ("Married with two children.", "[marital status] with [family status]."),
+        ("Proud mother of three.", "Proud [family status]."),
+    ],
+)  # fmt: skip
+def test_labelled_personal_details_and_family_status_are_blinded(original: str, blind: str) -> None:
+    assert redact_text(original) == blind
+    assert redact_text(blind) == blind
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "Fixed race conditions in the scheduler.",
+        "Taught gender studies and children's literature.",
+        "Built a sex-education app for schools.",
+        "Height maps and weight tuning for the model.",
+        "Ran the children's hospital IT helpdesk.",
+    ],
+)
+def test_personal_detail_words_without_a_label_stay(kept: str) -> None:
+    assert redact_text(kept) == kept
