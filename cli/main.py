@@ -426,11 +426,33 @@ def seed(data_dir: DataDir = None) -> None:
 
 
 @audit_app.command("verify")
-def audit_verify(data_dir: DataDir = None) -> None:
+def audit_verify(
+    data_dir: DataDir = None,
+    database: Annotated[
+        bool,
+        typer.Option(
+            "--database",
+            help="check the server's audit table (HIRECREW_DATABASE__URL) instead of the "
+            "CLI's audit.jsonl",
+        ),
+    ] = False,
+) -> None:
     """Check the audit trail's hash chain; exit 2 when it was tampered with."""
     from crews.audit import verify_chain
 
     settings = settings_for(data_dir)
+    if database:
+        from server.admin import verify_audit
+
+        result = verify_audit(settings)
+        if not result["intact"]:
+            raise fail(
+                f"audit table: entry {result['seq']} is broken: {result['reason']} "
+                f"({result['count']} entries intact before it)",
+                EXIT_INVALID,
+            )
+        typer.echo(f"audit table: chain intact ({result['count']} entries, head {result['head']})")
+        return
     problems = verify_chain(settings.audit_path)
     if problems:
         raise fail("\n".join(problems), EXIT_INVALID)

@@ -97,3 +97,16 @@ def project_decisions(settings: Settings, project_id: str) -> list[Decision] | N
         if project is None:
             return None
         return decisions_of(session, owner_id=project.owner_id, project_id=project.id)
+
+
+def verify_audit(settings: Settings) -> dict[str, Any]:
+    """Check the server's audit chain (``SqlAuditLog.verify``), for ``hirecrew audit verify
+    --database``."""
+    from server.audit_store import SqlAuditLog
+
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        return SqlAuditLog(engine).verify()
+    finally:
+        engine.dispose()

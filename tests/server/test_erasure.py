@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import MetaData, select
 
+from tests.cli.support import run_hirecrew
 from tests.server.api_support import (
     add_user,
     api_settings,
@@ -183,3 +184,5 @@ def test_a_redacted_entry_without_its_erasure_record_breaks_the_chain(
             session.commit()
         edited = audit.verify()
         assert edited["intact"] is False and edited["seq"] == 3
+    told = run_hirecrew("audit", "verify", "--database", data_dir=tmp_path / "data")
+    assert told.returncode == 2 and "entry 3 is broken" in told.stderr
