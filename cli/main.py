@@ -21,6 +21,7 @@ from cli.check import app as check_app
 from cli.common import EXIT_FAILED, EXIT_INVALID, DataDir, fail, settings_for
 from cli.explain import explain as explain_command
 from cli.memory import app as memory_app
+from cli.outbox import app as outbox_app
 from cli.retention import app as retention_app
 from cli.screen import app as screen_app
 from cli.search import app as search_app
@@ -53,6 +54,7 @@ audit_app.command("bias")(audit_bias_command)
 app.add_typer(memory_app, name="memory")
 app.add_typer(check_app, name="check")
 app.add_typer(retention_app, name="retention")
+app.add_typer(outbox_app, name="outbox")
 app.add_typer(users_app, name="users")
 app.command("serve")(serve_command)
 app.command("worker")(worker_command)

@@ -106,6 +106,30 @@ class ServerSettings(BaseModel):
     )
 
 
+class MailSettings(BaseModel):
+    """Outgoing e-mail (HIRECREW_MAIL__...): outreach and rejection notices a recruiter
+    confirmed go out through this SMTP server. Off by default: confirmed messages then wait in
+    the outbox (nothing leaves the machine unless an operator configures it)."""
+
+    enabled: bool = False
+    host: str = "localhost"
+    port: int = Field(default=25, ge=1, le=65535)
+    username: str | None = None
+    password: SecretStr | None = None
+    starttls: bool = False
+    from_address: str = Field(
+        default="hirecrew@localhost",
+        pattern=r"^[^@\s<>]+@[^@\s<>]+$",
+        description="the envelope and From address",
+    )
+    timeout_s: float = Field(default=30.0, gt=0, le=300)
+    max_attempts: int = Field(default=5, ge=1, le=50)
+    retry_after_s: float = Field(
+        default=60.0, gt=0, description="the first retry's delay; each next one doubles it"
+    )
+    poll_s: float = Field(default=5.0, gt=0, le=3600, description="how often the sender looks")
+
+
 class RetentionSettings(BaseModel):
     """How long hirecrew keeps what (``hirecrew retention run``; HIRECREW_RETENTION__...).
 
@@ -156,6 +180,7 @@ class Settings(BaseSettings):
     memory: MemorySettings = Field(default_factory=MemorySettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
     max_review_rounds: int = Field(default=2, ge=0, le=5)
     cache_dir: Path | None = Field(
         default=None,

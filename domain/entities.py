@@ -55,8 +55,11 @@ class PipelineStage(StrEnum):
     SHORTLISTED = "shortlisted"
     CONTACTED = "contacted"
     INTERVIEW_SCHEDULED = "interview_scheduled"
-    REJECTED = "rejected"
+    INTERVIEWING = "interviewing"
+    OFFER = "offer"
     HIRED = "hired"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
 
 
 class Application(BaseModel):

@@ -220,3 +220,51 @@ def draft_outreach_message(
         subject=f"{title} role at {employer}",
         body="\n\n".join(paragraphs) + "\n",
     )
+
+
+def draft_rejection_notice(
+    *,
+    candidate_id: str,
+    candidate_name: str,
+    candidate_email: str,
+    job_title: str,
+    company: str,
+    recruiter_name: str,
+    tone: str = "warm",
+) -> OutreachMessage:
+    """A short, respectful notice that the candidate will not go forward, for the recruiter to
+    confirm before it is sent.
+
+    It gives no reason: a reason in writing invites the wrong one (a protected attribute, an
+    unverified claim), and the recruiter may add a job-related one when they edit the draft. It
+    says how long their data is kept and how to ask for it to be erased (GDPR Art. 13, 17).
+    """
+    if tone not in _TONES:
+        raise DomainError(f"Unknown tone {tone!r}: expected one of {', '.join(_TONES)}.")
+    to = validate_email(candidate_email, field="candidate_email")
+    name = sanitise_untrusted(candidate_name)
+    title = _required(job_title, "job_title")
+    employer = _required(company, "company")
+    recruiter = _required(recruiter_name, "recruiter_name")
+    greeting = f"Hi {name}," if name else "Hi there,"
+    thanks = (
+        f"Thank you for your interest in the {title} role at {employer}."
+        if tone == "brief"
+        else f"Thank you for your interest in the {title} role at {employer}, and for the time "
+        "you gave us."
+    )
+    paragraphs = [
+        greeting,
+        f"{thanks} After careful consideration, we will not be moving forward with your "
+        "application for this role.",
+        "We keep your application only as long as our retention policy allows; you can ask us "
+        "at any time to see the data we hold about you or to erase it, by replying to this "
+        "message.",
+        f"We wish you all the best,\n{recruiter}",
+    ]
+    return OutreachMessage(
+        candidate_id=candidate_id,
+        to=to,
+        subject=f"Your application for the {title} role at {employer}",
+        body="\n\n".join(paragraphs) + "\n",
+    )

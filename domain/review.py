@@ -30,6 +30,7 @@ from domain.artifacts import (
 )
 from domain.errors import DomainError, InvalidArtifactError
 from domain.language import REQUIRED_STATEMENTS, lint_text, missing_statements
+from domain.scheduling import invite_covers
 from domain.screening import verify_evidence
 from domain.skills import find_skills
 
@@ -620,20 +621,16 @@ def _slot_findings(slots: list[InterviewSlot]) -> list[Finding]:
 
 def _invite_findings(plan: OutreachPlan) -> list[Finding]:
     findings: list[Finding] = []
-    # Unfold (RFC 5545 3.1) so a DTSTART folded across lines is still found.
-    unfolded = [
-        (invite.candidate_id, re.sub(r"\r?\n[ \t]", "", invite.ics)) for invite in plan.invites
-    ]
     for i, slot in enumerate(plan.slots):
         if not _aware(slot.start):
             continue  # already an OUT-3 finding; no UTC time to look for
-        invites = [ics for candidate_id, ics in unfolded if candidate_id == slot.candidate_id]
+        invites = [inv.ics for inv in plan.invites if inv.candidate_id == slot.candidate_id]
         dtstart = "DTSTART:" + slot.start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
         if not invites:
             message = f"No calendar invite for the slot of candidate {slot.candidate_id!r}."
-        elif not any(
-            re.search(rf"^{re.escape(dtstart)}\r?$", ics, re.MULTILINE) for ics in invites
-        ):
+        # Parsed, not searched: the invite's DTSTART may be in any zone (TZID), and text that
+        # merely looks like a DTSTART inside a SUMMARY must not count.
+        elif not any(invite_covers(ics, slot.start) for ics in invites):
             message = f"No invite of candidate {slot.candidate_id!r} has {dtstart}."
         else:
             continue

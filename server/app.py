@@ -51,18 +51,19 @@ def create_app(
         config,
         health,
         memories,
+        outbox,
         projects,
         runs,
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        ctx, sweeper = await run_in_threadpool(_open, settings, worker_threads)
+        ctx, background = await run_in_threadpool(_open, settings, worker_threads)
         app.state.ctx = ctx
         try:
             yield
         finally:
-            await run_in_threadpool(_close, ctx, sweeper)
+            await run_in_threadpool(_close, ctx, background)
 
     app = FastAPI(
         title="hirecrew",
@@ -97,6 +98,7 @@ def create_app(
     app.include_router(candidates.router, prefix="/api")
     app.include_router(applications.router, prefix="/api")
     app.include_router(config.router, prefix="/api")
+    app.include_router(outbox.router, prefix="/api")
     return app
 
 
@@ -137,11 +139,25 @@ def _open(settings: Settings, worker_threads: int) -> tuple[Any, Any]:
     # Runs whose worker dies later (killed mid-stage) are noticed by their silent heartbeat.
     sweeper = Sweeper(host.sweep, settings.heartbeat_s, pool.submit)
     sweeper.start()
-    return ctx, sweeper
+    background: list[Any] = [sweeper]
+    if settings.mail.enabled:
+        # Confirmed e-mails go out from here (and from any other server on the same database:
+        # each message is claimed once).
+        from server.outbox import Sender, deliver_due
+        from server.runs import worker_id
+
+        sender = Sender(
+            lambda: deliver_due(host.engine, settings.mail, host.audit, worker=worker_id()),
+            settings.mail.poll_s,
+        )
+        sender.start()
+        background.append(sender)
+    return ctx, background
 
 
-def _close(ctx: Any, sweeper: Any) -> None:
-    sweeper.stop()
+def _close(ctx: Any, background: list[Any]) -> None:
+    for thread in background:
+        thread.stop()
     ctx.pool.shutdown()
     ctx.engine.dispose()
 

@@ -2,11 +2,11 @@
 
 ``erase_candidate`` removes, in this order:
 
-1. the database: the candidate's row, applications and self-identification; their entries
-   in every stage artifact, decision and saved flow state of the owner's projects (any JSON
-   object with their ``candidate_id`` is dropped from its list, and their name, e-mail and
-   phone are replaced in every remaining text); a tombstone (``ErasedCandidate``, a hash of
-   the id) so that importing the same resume again is refused;
+1. the database: the candidate's row, applications, self-identification and outbox
+   messages; their entries in every stage artifact, decision and saved flow state of the
+   owner's projects (any JSON object with their ``candidate_id`` is dropped from its list,
+   and their name, e-mail and phone are replaced in every remaining text); a tombstone
+   (``ErasedCandidate``, a hash of the id) so that importing the same resume again is refused;
 2. the audit trail: every entry whose payload mentions them is redacted the same way, and one
    ``candidate_erased`` entry names the redacted entries (the chain still verifies: it covers
    payloads through their hash, see ``server.audit_store``);
@@ -46,6 +46,7 @@ from server.db.models import (
     ErasedCandidate,
     FlowPending,
     FlowState,
+    OutboxMessage,
     Project,
     Run,
     SelfIdentification,
@@ -240,6 +241,14 @@ def _erase_rows(
     for identity in identities:
         session.delete(identity)
     counts["self_identifications"] = len(identities)
+    messages = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.owner_id == owner_id, OutboxMessage.candidate_id == row.candidate_id
+        )
+    ).all()
+    for message in messages:  # drafts, queued and sent copies alike: their text is about them
+        session.delete(message)
+    counts["outbox_messages"] = len(messages)
     session.add(
         ErasedCandidate(
             owner_id=owner_id, candidate_key=candidate_key(row.candidate_id), actor_id=actor

@@ -49,6 +49,7 @@ from domain.entities import PipelineStage
 from server.auth import Principal
 from server.db.models import Application, Artifact, Decision, MemoryRef, Project, Run, User
 from server.errors import Conflict, NotFound, Unprocessable
+from server.outbox import queue_outreach
 from server.schemas import (
     ACTIVE,
     ID_MAX_LENGTH,
@@ -708,6 +709,18 @@ def _apply(session: Session, state: HiringState, run: Run, decision: GateDecisio
             )
         )
         _advance_applications(session, run, data, decision)
+        if run.stage == "outreach":
+            # Confirming the outreach stage confirms its messages: they go to the outbox,
+            # which sends them (when mail is configured) with their invites.
+            project = session.get(Project, run.project_id)
+            queue_outreach(
+                session,
+                owner_id=project.owner_id if project else "",
+                project_id=run.project_id,
+                run_id=run.id,
+                plan=data,
+                actor=decision.actor or "",
+            )
         index = STAGE_NAMES.index(run.stage) + 1
         if index < len(STAGE_NAMES):
             following = STAGE_NAMES[index]

@@ -412,12 +412,25 @@ class CreateInvitesTool(WorkspaceTool):
                         if email
                     ],
                     dtstamp=stamp,
+                    # Written in the organiser's zone (with its VTIMEZONE), named people.
+                    timezone=ws.recruiter.timezone,
+                    organizer_name=ws.recruiter.name,
+                    attendee_names=_names(ws, slot.candidate_id),
                 )
                 for slot in ws.proposed_slots
             ]
             return _json(invites)
 
         return _guard(run)
+
+
+def _names(ws: Workspace, candidate_id: str) -> dict[str, str]:
+    """Display names of an interview's attendees, by e-mail (the invite's CN)."""
+    names = {i.email: i.name for i in ws.interviewers}
+    candidate = ws.candidate(candidate_id)
+    if candidate.email:
+        names[candidate.email] = candidate.name
+    return names
 
 
 # --- every role: the recruiter's memory ---------------------------------------------------

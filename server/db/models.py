@@ -290,3 +290,38 @@ class SelfIdentification(Base):
     sex: Mapped[str | None] = mapped_column(String(16))  # domain.bias_audit.Sex; None: unknown
     race_ethnicity: Mapped[str | None] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class OutboxMessage(Base):
+    """An e-mail hirecrew may send, and where it stands (``server.outbox``).
+
+    ``draft`` (waits for the recruiter) -> ``confirmed`` (queued) -> ``sending`` (a sender
+    took it) -> ``sent``; a failed attempt goes back to ``confirmed`` until ``max_attempts``,
+    then ``failed`` (reported, never dropped). ``message_id`` is stable, so a message sent
+    again after a crash is recognisably the same one.
+    """
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
+    owner_id: Mapped[str] = mapped_column(String(64), index=True)
+    project_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    candidate_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # outreach | rejection
+    # One message per purpose: a decision applied twice queues it once.
+    dedupe_key: Mapped[str] = mapped_column(String(64), unique=True)
+    to: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(1000))
+    body: Mapped[str] = mapped_column(Text)
+    attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{filename, type, text}]
+    message_id: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(2000))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    confirmed_by: Mapped[str | None] = mapped_column(String(64))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -10,23 +10,29 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.entities import PipelineStage
 from server.auth import Principal, ProjectUser
 from server.context import Ctx, DbSession
-from server.db.models import Application
-from server.errors import NotFound
+from server.db.models import Application, User
+from server.errors import NotFound, Unprocessable
+from server.outbox import Drafted, draft_rejections
+from server.routes.outbox import OutboxRead
 from server.runs import pipeline_entry, visible_project
 from server.schemas import (
     ERRORS,
+    ID_PATTERN,
     MAX_INT,
     ApplicationId,
     ApplicationRead,
     ApplicationUpdate,
     Problem,
     ProjectId,
+    Strict,
+    Text,
 )
 
 router = APIRouter(tags=["applications"], responses=ERRORS)
@@ -113,3 +119,90 @@ def move_application(
         reason=body.reason,
     )
     return read
+
+
+class BulkMove(Strict):
+    """Move several of a project's applications at once."""
+
+    application_ids: list[Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]] = Field(
+        min_length=1, max_length=500
+    )
+    stage: PipelineStage
+    reason: Text | None = Field(default=None, max_length=2000)
+    notify: bool = Field(
+        default=False,
+        description="with stage=rejected: draft a rejection notice for each candidate, to be "
+        "confirmed one by one in the outbox (nothing is sent before that)",
+    )
+
+
+class BulkMoved(BaseModel):
+    moved: list[ApplicationRead]
+    unchanged: list[str] = Field(description="already at that stage")
+    drafts: list[OutboxRead] = Field(description="rejection notices waiting for confirmation")
+    skipped: list[dict[str, str]] = Field(description="notices not drafted, and why")
+
+
+@router.post(
+    "/projects/{project_id}/applications/move",
+    response_model=BulkMoved,
+    responses={404: {"model": Problem}, 422: {"model": Problem}},
+)
+def move_applications(
+    project_id: ProjectId, body: BulkMove, user: ProjectUser, ctx: Ctx
+) -> BulkMoved:
+    """Move many candidates at once (each move joins its history, with the reason); with
+    ``notify`` on a rejection, draft the notices for the recruiter to confirm."""
+    if body.notify and body.stage is not PipelineStage.REJECTED:
+        raise Unprocessable("notify drafts rejection notices: it needs stage=rejected")
+    with ctx.writes() as session:
+        project = visible_project(session, user, project_id)
+        wanted = list(dict.fromkeys(body.application_ids))
+        rows = {
+            a.id: a
+            for a in session.scalars(
+                select(Application)
+                .where(Application.project_id == project.id, Application.id.in_(wanted))
+                .with_for_update()
+            )
+        }
+        missing = [i for i in wanted if i not in rows]
+        if missing:
+            raise NotFound(f"no application with id '{missing[0]}' in this project")
+        moved, unchanged = [], []
+        for application_id in wanted:
+            application = rows[application_id]
+            if application.stage == body.stage.value:
+                unchanged.append(application_id)
+                continue
+            application.stage = body.stage.value
+            application.history = [
+                *(application.history or []),
+                pipeline_entry(body.stage.value, user.id, body.reason),
+            ]
+            moved.append(application)
+        drafted = Drafted()
+        if body.notify:
+            owner = session.get(User, project.owner_id)
+            if owner is not None:
+                drafted = draft_rejections(
+                    session, project=project, owner=owner, applications=list(rows.values())
+                )
+        session.commit()
+        result = BulkMoved(
+            moved=[ApplicationRead.model_validate(a, from_attributes=True) for a in moved],
+            unchanged=unchanged,
+            drafts=[OutboxRead.of(d) for d in drafted.drafts],
+            skipped=drafted.skipped,
+        )
+    ctx.audit.append(
+        "applications_moved",
+        actor=user.id,
+        project_id=project_id,
+        application_ids=[a.id for a in result.moved],
+        candidate_ids=[a.candidate_id for a in result.moved],
+        stage_after=body.stage.value,
+        reason=body.reason,
+        notices_drafted=len(result.drafts),
+    )
+    return result

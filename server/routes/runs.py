@@ -93,6 +93,9 @@ def post_decision(
     sent again answers as the first time; a different one is refused (409)."""
     run = visible_run(session, user, run_id)
     decided = decide_run(session, ctx.runtime, run=run, user=user, body=body)
+    # A repeated decision changed nothing and left its (write-locked, on SQLite) transaction
+    # open: end it before the audit log, which writes on a connection of its own.
+    session.commit()
     # What the recruiter asked, when they asked it (the flow files the decision it applies
     # as ``human_decision`` once a worker takes it).
     ctx.audit.append(

@@ -17,6 +17,7 @@ from domain.artifacts import (
 )
 from domain.intake import parse_intake_notes
 from domain.jd import compose_job_description
+from domain.scheduling import read_invite
 from domain.screening import screen_pool
 from domain.search import build_search_plan
 
@@ -138,4 +139,4 @@ def test_outreach_crew_plans_one_message_and_invite_per_slot(
     assert plan.slots and len(plan.messages) == len(plan.invites) == len(plan.slots)
     for slot, invite in zip(plan.slots, plan.invites, strict=True):
         assert slot.candidate_id == invite.candidate_id
-        assert slot.start.strftime("%Y%m%dT%H%M%SZ") in invite.ics
+        assert read_invite(invite.ics).start == slot.start

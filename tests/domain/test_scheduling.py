@@ -1,4 +1,8 @@
-"""Slot finding across time zones and RFC 5545 invites (domain/scheduling.py)."""
+"""Slot finding across time zones and RFC 5545 invites (domain/scheduling.py).
+
+Invites are written with ``icalendar`` and checked by parsing them back with ``vobject``, an
+independent parser, so the tests do not trust the writer to read its own output.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,21 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import vobject  # type: ignore[import-untyped]
 
-from domain.artifacts import InterviewSlot
+from domain.artifacts import CalendarInvite, InterviewSlot
 from domain.entities import BusyBlock, Interviewer
 from domain.errors import DomainError
 from domain.scheduling import (
+    Attendee,
     assign_slots,
     build_ics,
     build_invite,
-    escape_ics_text,
+    cancel_invite,
     find_common_slots,
-    fold_ics_line,
+    invite_covers,
+    read_invite,
+    reschedule_invite,
 )
 
 HOUR = timedelta(hours=1)
@@ -231,7 +239,10 @@ def test_assign_slots_returns_what_fits() -> None:
     assert len(slots) == 8  # 09:00-17:00 holds eight one-hour interviews
 
 
-# --- build_ics -----------------------------------------------------------------------------------
+# --- invites: helpers ----------------------------------------------------------------------------
+
+ORGANIZER = "recruiter@example.com"
+ATTENDEES = ["jane@example.org", "anna@example.com"]
 
 
 def slot(**kwargs: object) -> InterviewSlot:
@@ -247,35 +258,75 @@ def slot(**kwargs: object) -> InterviewSlot:
 def ics_for(title: str = "Interview: Backend Engineer", **kwargs: object) -> str:
     arguments: dict[str, object] = {
         "title": title,
-        "organizer_email": "recruiter@example.com",
-        "attendee_emails": ["jane@example.org", "anna@example.com"],
+        "organizer_email": ORGANIZER,
+        "attendee_emails": ATTENDEES,
         "dtstamp": STAMP,
     } | kwargs
     return build_ics(slot(), **arguments)  # type: ignore[arg-type]
 
 
-def test_ics_structure() -> None:
+def invite_for(**kwargs: object) -> CalendarInvite:
+    arguments: dict[str, object] = {
+        "title": "Interview: Backend Engineer",
+        "organizer_email": ORGANIZER,
+        "attendee_emails": ATTENDEES,
+        "dtstamp": STAMP,
+    } | kwargs
+    return build_invite(slot(), **arguments)  # type: ignore[arg-type]
+
+
+def parse(ics: str) -> object:
+    """The VCALENDAR as read by vobject (the independent parser)."""
+    return vobject.readOne(ics)
+
+
+def vevent(ics: str) -> object:
+    """The one VEVENT of ``ics`` as read by vobject; fails if there is not exactly one."""
+    calendar = vobject.readOne(ics)
+    events = [c for c in calendar.components() if c.name == "VEVENT"]
+    assert len(events) == 1
+    return events[0]
+
+
+def property_names(component: object) -> list[str]:
+    return sorted(line.name for line in component.lines())  # type: ignore[attr-defined]
+
+
+def attendees_of(event: object) -> list[str]:
+    return [a.value for a in event.contents.get("attendee", [])]  # type: ignore[attr-defined]
+
+
+def vobject_summary(ics: str) -> str:
+    return str(vevent(ics).summary.value)  # type: ignore[attr-defined]
+
+
+# --- build_ics -----------------------------------------------------------------------------------
+
+
+def test_ics_parses_back_as_a_confirmed_request() -> None:
     ics = ics_for()
+    calendar = parse(ics)
+    assert calendar.name == "VCALENDAR"  # type: ignore[attr-defined]
+    assert calendar.version.value == "2.0"  # type: ignore[attr-defined]
+    assert calendar.method.value == "REQUEST"  # type: ignore[attr-defined]
+    assert "vtimezone" not in calendar.contents  # type: ignore[attr-defined]  # UTC needs none
+    event = vevent(ics)
+    assert event.dtstart.value == utc(2024, 12, 3, 9)  # type: ignore[attr-defined]
+    assert event.dtend.value == utc(2024, 12, 3, 10)  # type: ignore[attr-defined]
+    assert event.dtstamp.value == STAMP  # type: ignore[attr-defined]
+    assert event.status.value == "CONFIRMED"  # type: ignore[attr-defined]
+    assert int(event.sequence.value) == 0  # type: ignore[attr-defined]
+    assert event.summary.value == "Interview: Backend Engineer"  # type: ignore[attr-defined]
+    assert event.organizer.value == "mailto:recruiter@example.com"  # type: ignore[attr-defined]
+    assert attendees_of(event) == ["mailto:jane@example.org", "mailto:anna@example.com"]
+    for attendee in event.contents["attendee"]:  # type: ignore[attr-defined]
+        assert attendee.params["ROLE"] == ["REQ-PARTICIPANT"]
+        assert attendee.params["PARTSTAT"] == ["NEEDS-ACTION"]
+        assert attendee.params["RSVP"] == ["TRUE"]
+    # UTC times are written as ...Z: the outreach review and the stage tests look for this text.
     lines = unfold(ics)
+    assert "DTSTART:20241203T090000Z" in lines and "DTEND:20241203T100000Z" in lines
     assert lines[0] == "BEGIN:VCALENDAR" and lines[-1] == "END:VCALENDAR"
-    for expected in (
-        "VERSION:2.0",
-        "METHOD:REQUEST",
-        "BEGIN:VEVENT",
-        "END:VEVENT",
-        "STATUS:TENTATIVE",
-        "DTSTART:20241203T090000Z",
-        "DTEND:20241203T100000Z",
-        "DTSTAMP:20241125T120000Z",
-        "ORGANIZER:mailto:recruiter@example.com",
-        "SUMMARY:Interview: Backend Engineer",
-    ):
-        assert expected in lines
-    assert [line.split(":", 1)[1] for line in lines if line.startswith("ATTENDEE")] == [
-        "mailto:jane@example.org",
-        "mailto:anna@example.com",
-    ]
-    assert lines.index("BEGIN:VCALENDAR") < lines.index("BEGIN:VEVENT") < lines.index("END:VEVENT")
 
 
 def test_ics_uses_crlf_only() -> None:
@@ -285,13 +336,9 @@ def test_ics_uses_crlf_only() -> None:
 
 
 def test_ics_uid_is_deterministic() -> None:
-    uid = [line for line in unfold(ics_for()) if line.startswith("UID:")]
-    again = [
-        line
-        for line in unfold(ics_for(title="Other", dtstamp=STAMP + HOUR))
-        if line.startswith("UID:")
-    ]
-    assert uid == again and uid[0].endswith("@hirecrew.local")
+    uid = vevent(ics_for()).uid.value  # type: ignore[attr-defined]
+    again = vevent(ics_for(title="Other", dtstamp=STAMP + HOUR)).uid.value  # type: ignore[attr-defined]
+    assert uid == again and uid.endswith("@hirecrew.local")
     other = build_ics(
         slot(candidate_id="cand-43"),
         title="x",
@@ -300,14 +347,36 @@ def test_ics_uid_is_deterministic() -> None:
         dtstamp=STAMP,
         uid_domain="example.com",
     )
-    other_uid = next(line for line in unfold(other) if line.startswith("UID:"))
-    assert other_uid != uid[0] and other_uid.endswith("@example.com")
+    other_uid = vevent(other).uid.value  # type: ignore[attr-defined]
+    assert other_uid != uid and other_uid.endswith("@example.com")
+
+
+def test_attendees_are_deduplicated_and_named() -> None:
+    ics = ics_for(
+        attendee_emails=["jane@example.org", "JANE@example.org", "anna@example.com"],
+        attendee_names={"Jane@Example.org": "Jane Doe"},
+        organizer_name="Sam White",
+    )
+    event = vevent(ics)
+    assert attendees_of(event) == ["mailto:jane@example.org", "mailto:anna@example.com"]
+    jane, anna = event.contents["attendee"]  # type: ignore[attr-defined]
+    assert jane.params["CN"] == ["Jane Doe"] and "CN" not in anna.params
+    assert event.organizer.params["CN"] == ["Sam White"]  # type: ignore[attr-defined]
 
 
 def test_ics_text_escaping() -> None:
-    assert escape_ics_text("a,b;c\\d\ne\r\nf") == "a\\,b\\;c\\\\d\\ne\\nf"
-    lines = unfold(ics_for("Interview; Backend, Team \\ Ops\nRound 2"))
-    assert "SUMMARY:Interview\\; Backend\\, Team \\\\ Ops\\nRound 2" in lines
+    title = "Interview; Backend, Team \\ Ops\nRound 2"
+    ics = ics_for(title)
+    assert "SUMMARY:Interview\\; Backend\\, Team \\\\ Ops\\nRound 2" in unfold(ics)
+    assert vobject_summary(ics) == title
+
+
+def test_description_is_escaped_and_optional() -> None:
+    assert "description" not in vevent(ics_for()).contents  # type: ignore[attr-defined]
+    text = "Agenda: intro, code; review\nBEGIN:VALARM\nEND:VEVENT"
+    event = vevent(ics_for(description=text))
+    assert event.description.value == text  # type: ignore[attr-defined]
+    assert not list(event.components())  # type: ignore[attr-defined]  # no VALARM was added
 
 
 @pytest.mark.parametrize(
@@ -318,17 +387,52 @@ def test_ics_text_escaping() -> None:
         "Chat\rATTENDEE:mailto:evil@x.example",
         "Chat\u2028ATTENDEE:mailto:evil@x.example",
         "Chat\x85ATTENDEE:mailto:evil@x.example",
+        "Chat\vATTENDEE:mailto:evil@x.example\fEND:VEVENT\u2029BEGIN:VEVENT",
+        "Chat;ATTENDEE=x:mailto:evil@x.example,BEGIN:VEVENT",
     ],
 )
 def test_ics_title_injection_stays_inside_summary(payload: str) -> None:
     ics = ics_for(payload)
     lines = unfold(ics)
     summary = [line for line in lines if line.startswith("SUMMARY")]
-    assert len(summary) == 1 and "ATTENDEE:mailto:evil@x.example" in summary[0]
+    assert len(summary) == 1 and "mailto:evil@x.example" in summary[0]
     assert not any(line.startswith("ATTENDEE:") for line in lines)
-    assert sum(line.startswith("ATTENDEE") for line in lines) == 2
     assert lines.count("BEGIN:VEVENT") == 1 and lines.count("END:VEVENT") == 1
     assert "\n" not in ics.replace("\r\n", "")
+    # The independent parser sees the same properties as for a harmless title, and no more.
+    event = vevent(ics)
+    assert property_names(event) == property_names(vevent(ics_for()))
+    assert attendees_of(event) == ["mailto:jane@example.org", "mailto:anna@example.com"]
+    assert "mailto:evil@x.example" in event.summary.value  # type: ignore[attr-defined]
+    assert [c.name for c in parse(ics).components()] == ["VEVENT"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        'Jane "The Boss" Doe',
+        "Doe, Jane; ROLE=CHAIR:mailto:evil@x.example",
+        "Jane\r\nATTENDEE:mailto:evil@x.example\r\nBEGIN:VEVENT",
+        "Jane\u2028END:VEVENT\x85BEGIN:VEVENT",
+    ],
+)
+def test_display_names_cannot_add_parameters_or_properties(name: str) -> None:
+    ics = ics_for(attendee_names={"jane@example.org": name}, organizer_name=name)
+    event = vevent(ics)
+    assert property_names(event) == property_names(
+        vevent(ics_for(attendee_names={"jane@example.org": "Jane"}, organizer_name="Sam"))
+    )
+    assert attendees_of(event) == ["mailto:jane@example.org", "mailto:anna@example.com"]
+    jane = event.contents["attendee"][0]  # type: ignore[attr-defined]
+    assert jane.params["ROLE"] == ["REQ-PARTICIPANT"] and len(jane.params["CN"]) == 1
+    assert event.organizer.value == "mailto:recruiter@example.com"  # type: ignore[attr-defined]
+    assert [c.name for c in parse(ics).components()] == ["VEVENT"]  # type: ignore[attr-defined]
+    assert "\n" not in ics.replace("\r\n", "")
+
+
+def test_control_and_format_characters_are_dropped() -> None:
+    # A right-to-left override would make the title display differently from what it says.
+    assert vobject_summary(ics_for("Inter\u202eview\x00\x07\tround")) == "Interview round"
 
 
 @pytest.mark.parametrize(
@@ -348,15 +452,16 @@ def test_ics_folding_at_75_octets() -> None:
     physical = ics.split("\r\n")[:-1]
     assert any(line.startswith(" ") for line in physical)
     assert all(len(line.encode("utf-8")) <= 75 for line in physical)
-    assert f"SUMMARY:{escape_ics_text(title)}" in unfold(ics)
+    assert vobject_summary(ics) == title
 
 
-def test_fold_never_splits_multibyte_characters() -> None:
-    folded = fold_ics_line("SUMMARY:" + "€" * 60)
-    for line in folded.split("\r\n"):
-        assert len(line.encode("utf-8")) <= 75
-        line.encode("utf-8").decode("utf-8")
-    assert folded.replace("\r\n ", "") == "SUMMARY:" + "€" * 60
+def test_folding_never_splits_multibyte_characters() -> None:
+    title = "€" * 60
+    ics = ics_for(title)
+    for line in ics.encode("utf-8").split(b"\r\n"):
+        assert len(line) <= 75
+        line.decode("utf-8")  # a split character would not decode on its own
+    assert vobject_summary(ics) == title
 
 
 def test_ics_rejects_bad_slots() -> None:
@@ -378,6 +483,10 @@ def test_ics_rejects_bad_slots() -> None:
         )
     with pytest.raises(DomainError, match="uid_domain"):
         ics_for(uid_domain="evil\r\nX:1")
+    with pytest.raises(DomainError, match="naive"):
+        ics_for(dtstamp=datetime(2024, 11, 25, 12))
+    with pytest.raises(DomainError, match="Mars/Olympus_Mons"):
+        ics_for(timezone="Mars/Olympus_Mons")
 
 
 def test_build_invite_file_name() -> None:
@@ -390,4 +499,202 @@ def test_build_invite_file_name() -> None:
     )
     assert invite.candidate_id == "../cand 42"
     assert invite.filename == "interview-cand-42-20241203T0900Z.ics"
-    assert "DTSTART:20241203T090000Z" in invite.ics
+    assert vevent(invite.ics).dtstart.value == utc(2024, 12, 3, 9)  # type: ignore[attr-defined]
+
+
+# --- time zones ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("zone", "start", "wall_clock", "offset_hours"),
+    [
+        # Europe/Berlin springs forward on 30 Mar 2025; New York already did on 9 Mar.
+        ("America/New_York", utc(2025, 3, 31, 13), "20250331T090000", -4),
+        ("Europe/Berlin", utc(2025, 3, 31, 13), "20250331T150000", 2),
+        # The Friday before, Berlin is still on CET.
+        ("Europe/Berlin", utc(2025, 3, 28, 13), "20250328T140000", 1),
+        ("America/New_York", utc(2025, 3, 28, 13), "20250328T090000", -4),
+        # Northern winter: New York on EST.
+        ("America/New_York", utc(2024, 12, 3, 14), "20241203T090000", -5),
+        ("Asia/Kolkata", utc(2024, 12, 3, 9), "20241203T143000", 5.5),
+    ],
+)
+def test_times_are_written_in_the_given_zone_with_a_vtimezone(
+    zone: str, start: datetime, wall_clock: str, offset_hours: float
+) -> None:
+    ics = build_ics(
+        slot(start=start, end=start + HOUR),
+        title="Interview",
+        organizer_email=ORGANIZER,
+        attendee_emails=ATTENDEES,
+        dtstamp=STAMP,
+        timezone=zone,
+    )
+    assert f"DTSTART;TZID={zone}:{wall_clock}" in unfold(ics)
+    calendar = parse(ics)
+    timezones = calendar.contents["vtimezone"]  # type: ignore[attr-defined]
+    assert [tz.tzid.value for tz in timezones] == [zone]
+    event = vevent(ics)
+    # Compared as aware datetimes: the instants are the slot's, whatever zone they are shown in.
+    assert event.dtstart.value == start and event.dtend.value == start + HOUR  # type: ignore[attr-defined]
+    assert event.dtstart.value.utcoffset() == timedelta(hours=offset_hours)  # type: ignore[attr-defined]
+    assert event.dtstamp.value == STAMP  # type: ignore[attr-defined]  # DTSTAMP stays UTC
+    details = read_invite(ics)
+    assert (details.start, details.end, details.timezone) == (start, start + HOUR, zone)
+
+
+# --- read_invite, reschedule_invite, cancel_invite -----------------------------------------------
+
+
+def test_read_invite_round_trips_what_was_written() -> None:
+    invite = invite_for(
+        timezone="Europe/Berlin",
+        description="Bring a laptop",
+        organizer_name="Sam White",
+        attendee_names={"jane@example.org": "Jane Doe"},
+    )
+    details = read_invite(invite.ics)
+    assert details.method == "REQUEST" and details.status == "CONFIRMED"
+    assert details.sequence == 0 and details.uid == vevent(invite.ics).uid.value  # type: ignore[attr-defined]
+    assert details.start == utc(2024, 12, 3, 9) and details.end == utc(2024, 12, 3, 10)
+    assert details.timezone == "Europe/Berlin"
+    assert details.title == "Interview: Backend Engineer"
+    assert details.description == "Bring a laptop"
+    assert details.organizer == Attendee("recruiter@example.com", "Sam White")
+    assert details.attendees == (
+        Attendee("jane@example.org", "Jane Doe"),
+        Attendee("anna@example.com", None),
+    )
+
+
+@pytest.mark.parametrize(
+    "ics",
+    [
+        "",
+        "not a calendar",
+        "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+        ics_for().replace("DTSTART:", "DTSTART:1"),
+        ics_for().replace("DTSTART:20241203T090000Z", "DTSTART:20241203T090000"),  # floating
+        ics_for().replace("UID:", "UID:<script>"),
+        # Two VEVENTs: which one would a reschedule move?
+        ics_for().replace("BEGIN:VEVENT", "BEGIN:VEVENT\r\nX-A:1\r\nEND:VEVENT\r\nBEGIN:VEVENT"),
+    ],
+)
+def test_read_invite_rejects_what_it_cannot_reissue(ics: str) -> None:
+    with pytest.raises(DomainError):
+        read_invite(ics)
+    assert not invite_covers(ics, utc(2024, 12, 3, 9))
+
+
+def test_reschedule_keeps_the_uid_and_bumps_the_sequence() -> None:
+    original = invite_for(
+        timezone="America/New_York", attendee_names={"jane@example.org": "Jane Doe"}
+    )
+    # Moved to the day after Berlin's spring-forward, for a candidate in New York.
+    new_start = utc(2025, 3, 31, 13)
+    moved = reschedule_invite(
+        original, slot(start=new_start, end=new_start + HOUR), dtstamp=STAMP + HOUR
+    )
+    before, after = vevent(original.ics), vevent(moved.ics)
+    assert parse(moved.ics).method.value == "REQUEST"  # type: ignore[attr-defined]
+    assert after.uid.value == before.uid.value  # type: ignore[attr-defined]
+    assert int(after.sequence.value) == 1  # type: ignore[attr-defined]
+    assert after.status.value == "CONFIRMED"  # type: ignore[attr-defined]
+    assert after.dtstart.value == new_start  # type: ignore[attr-defined]
+    assert after.dtend.value == new_start + HOUR  # type: ignore[attr-defined]
+    assert after.dtstart.value.utcoffset() == timedelta(hours=-4)  # type: ignore[attr-defined]
+    assert after.dtstamp.value == STAMP + HOUR  # type: ignore[attr-defined]
+    assert "DTSTART;TZID=America/New_York:20250331T090000" in unfold(moved.ics)
+    assert attendees_of(after) == attendees_of(before)
+    assert after.organizer.value == before.organizer.value  # type: ignore[attr-defined]
+    assert after.summary.value == before.summary.value  # type: ignore[attr-defined]
+    assert after.contents["attendee"][0].params["CN"] == ["Jane Doe"]  # type: ignore[attr-defined]
+    assert all(
+        a.params["PARTSTAT"] == ["NEEDS-ACTION"]
+        for a in after.contents["attendee"]  # type: ignore[attr-defined]
+    )
+    assert moved.candidate_id == original.candidate_id
+    assert moved.filename == "interview-cand-42-20250331T1300Z.ics"
+
+    again = reschedule_invite(
+        moved, slot(start=new_start + HOUR, end=new_start + 2 * HOUR), dtstamp=STAMP + 2 * HOUR
+    )
+    assert int(vevent(again.ics).sequence.value) == 2  # type: ignore[attr-defined]
+    assert vevent(again.ics).uid.value == before.uid.value  # type: ignore[attr-defined]
+
+
+def test_cancel_keeps_the_uid_and_bumps_the_sequence() -> None:
+    original = invite_for(timezone="Europe/Berlin")
+    moved = reschedule_invite(
+        original,
+        slot(start=utc(2024, 12, 4, 9), end=utc(2024, 12, 4, 10)),
+        dtstamp=STAMP + HOUR,
+    )
+    cancelled = cancel_invite(moved, dtstamp=STAMP + 2 * HOUR)
+    assert parse(cancelled.ics).method.value == "CANCEL"  # type: ignore[attr-defined]
+    event = vevent(cancelled.ics)
+    assert event.status.value == "CANCELLED"  # type: ignore[attr-defined]
+    assert int(event.sequence.value) == 2  # type: ignore[attr-defined]
+    assert event.uid.value == vevent(original.ics).uid.value  # type: ignore[attr-defined]
+    assert event.dtstart.value == utc(2024, 12, 4, 9)  # type: ignore[attr-defined]
+    assert event.dtend.value == utc(2024, 12, 4, 10)  # type: ignore[attr-defined]
+    assert event.dtstamp.value == STAMP + 2 * HOUR  # type: ignore[attr-defined]
+    assert attendees_of(event) == attendees_of(vevent(original.ics))
+    assert event.organizer.value == "mailto:recruiter@example.com"  # type: ignore[attr-defined]
+    assert cancelled.filename == "interview-cand-42-20241204T0900Z-cancelled.ics"
+    # Cancelling the first request directly gives SEQUENCE 1.
+    direct = vevent(cancel_invite(original, dtstamp=STAMP).ics)
+    assert int(direct.sequence.value) == 1  # type: ignore[attr-defined]
+
+
+def test_a_cancelled_invite_cannot_be_moved_or_cancelled_again() -> None:
+    cancelled = cancel_invite(invite_for(), dtstamp=STAMP)
+    with pytest.raises(DomainError, match="cancel"):
+        cancel_invite(cancelled, dtstamp=STAMP)
+    with pytest.raises(DomainError, match="reschedule"):
+        reschedule_invite(cancelled, slot(), dtstamp=STAMP)
+
+
+def test_reschedule_checks_the_new_slot() -> None:
+    invite = invite_for()
+    with pytest.raises(DomainError, match="different candidate"):
+        reschedule_invite(invite, slot(candidate_id="cand-43"), dtstamp=STAMP)
+    with pytest.raises(DomainError, match="end after"):
+        reschedule_invite(invite, slot(end=utc(2024, 12, 3, 8)), dtstamp=STAMP)
+    with pytest.raises(DomainError, match="naive"):
+        reschedule_invite(invite, slot(), dtstamp=datetime(2024, 11, 25))
+
+
+def test_hostile_text_stays_contained_through_reschedule_and_cancel() -> None:
+    payload = "Chat\nATTENDEE:mailto:evil@x.example\nEND:VEVENT\nBEGIN:VEVENT;x,y"
+    original = invite_for(
+        title=payload, description=payload, attendee_names={"jane@example.org": payload}
+    )
+    moved = reschedule_invite(
+        original, slot(start=utc(2024, 12, 4, 9), end=utc(2024, 12, 4, 10)), dtstamp=STAMP
+    )
+    cancelled = cancel_invite(moved, dtstamp=STAMP)
+    for invite in (original, moved, cancelled):
+        event = vevent(invite.ics)
+        assert [c.name for c in parse(invite.ics).components()] == ["VEVENT"]  # type: ignore[attr-defined]
+        assert attendees_of(event) == ["mailto:jane@example.org", "mailto:anna@example.com"]
+        assert event.summary.value == payload  # type: ignore[attr-defined]
+        assert event.description.value == payload  # type: ignore[attr-defined]
+
+
+def test_a_tampered_invite_is_not_reissued() -> None:
+    invite = invite_for()
+    forged = invite.model_copy(
+        update={"ics": invite.ics.replace("mailto:jane@example.org", "mailto:jane@x;y")}
+    )
+    with pytest.raises(DomainError, match="email"):
+        reschedule_invite(forged, slot(), dtstamp=STAMP)
+
+
+def test_invite_covers_compares_instants() -> None:
+    berlin = invite_for(timezone="Europe/Berlin").ics
+    assert invite_covers(berlin, utc(2024, 12, 3, 9))
+    assert invite_covers(berlin, datetime(2024, 12, 3, 4, tzinfo=ZoneInfo("America/New_York")))
+    assert not invite_covers(berlin, utc(2024, 12, 3, 10))
+    cancelled = cancel_invite(invite_for(), dtstamp=STAMP).ics
+    assert not invite_covers(cancelled, utc(2024, 12, 3, 9))

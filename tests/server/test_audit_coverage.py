@@ -106,6 +106,46 @@ def test_every_state_changing_route_is_audited_with_its_actor(tmp_path: Path) ->
             ("PATCH", "/api/applications/{application_id}"),
             "application_moved",
         )
+        moved = audited(
+            lambda: client.post(
+                f"/api/projects/{project['id']}/applications/move",
+                json={"application_ids": [application_id], "stage": "sourced"},
+                headers=dana,
+            ),
+            ("POST", "/api/projects/{project_id}/applications/move"),
+            "applications_moved",
+        ).json()
+        assert [a["stage"] for a in moved["moved"]] == ["sourced"]
+        with app.state.ctx.writes() as session:
+            from server.db.models import OutboxMessage
+
+            drafts = [
+                OutboxMessage(
+                    owner_id=project["owner_id"], project_id=project["id"], candidate_id=cid,
+                    kind="rejection", dedupe_key=f"k{n}", to="p@mail.test", subject="s",
+                    body="b", attachments=[], message_id=f"m{n}@hirecrew", status="draft",
+                    attempts=0,
+                )
+                for n in range(2)
+            ]  # fmt: skip
+            session.add_all(drafts)
+            session.commit()
+            kept, dropped = (d.id for d in drafts)
+        audited(
+            lambda: client.patch(f"/api/outbox/{kept}", json={"body": "Thanks!"}, headers=dana),
+            ("PATCH", "/api/outbox/{outbox_id}"),
+            "outbox_edited",
+        )
+        audited(
+            lambda: client.post(f"/api/outbox/{kept}/confirm", headers=dana),
+            ("POST", "/api/outbox/{outbox_id}/confirm"),
+            "outbox_confirmed",
+        )
+        audited(
+            lambda: client.delete(f"/api/outbox/{dropped}", headers=dana),
+            ("DELETE", "/api/outbox/{outbox_id}"),
+            "outbox_discarded",
+        )
         audited(
             lambda: client.delete(f"/api/candidates/{cid}", headers=dana),
             ("DELETE", "/api/candidates/{candidate_id}"),
