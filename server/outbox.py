@@ -32,9 +32,10 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from config.settings import MailSettings
-from domain.artifacts import OutreachPlan
+from domain.artifacts import CalendarInvite, InterviewSlot, OutreachPlan
 from domain.errors import DomainError
-from domain.outreach import draft_rejection_notice
+from domain.outreach import draft_rejection_notice, sanitise_untrusted
+from domain.scheduling import cancel_invite, read_invite, reschedule_invite
 from server.db.engine import session_factory, write_transaction
 from server.db.models import Application, CandidateRow, OutboxMessage, Project, User
 
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 
 DRAFT, CONFIRMED, SENDING, SENT, FAILED = "draft", "confirmed", "sending", "sent", "failed"
 OUTREACH, REJECTION = "outreach", "rejection"
+RESCHEDULE, CANCELLATION = "reschedule", "cancellation"
 
 
 def _now() -> datetime:
@@ -93,7 +95,14 @@ def queue_outreach(
             subject=message.subject,
             body=message.body,
             attachments=(
-                [{"filename": invite.filename, "type": "text/calendar", "text": invite.ics}]
+                [
+                    {
+                        "filename": invite.filename,
+                        "type": "text/calendar",
+                        "method": "REQUEST",
+                        "text": invite.ics,
+                    }
+                ]
                 if invite
                 else []
             ),
@@ -176,6 +185,108 @@ def draft_rejections(
     return result
 
 
+class NoInvite(DomainError):
+    """The candidate has no interview invite that went out (or is queued) in this project."""
+
+
+def draft_interview_change(
+    session: Session,
+    *,
+    project: Project,
+    owner: User,
+    candidate_id: str,
+    new_start: datetime | None,
+    reason: str | None = None,
+) -> OutboxMessage:
+    """A draft that moves (``new_start``) or cancels (``None``) the candidate's interview: the
+    updated invite (same UID, SEQUENCE + 1; METHOD:CANCEL for a cancellation) with a short
+    note, for the recruiter to confirm like any other message.
+
+    Raises:
+        NoInvite: no invite of theirs was confirmed in this project.
+        DomainError: the new time is unusable, or the invite was cancelled already.
+    """
+    previous = _latest_invite(session, project.id, candidate_id)
+    if previous is None:
+        raise NoInvite(f"candidate '{candidate_id}' has no confirmed interview in this project")
+    row, attachment = previous
+    invite = CalendarInvite(
+        candidate_id=candidate_id,
+        filename=str(attachment.get("filename", "interview.ics")),
+        ics=str(attachment.get("text", "")),
+    )
+    details = read_invite(invite.ics)
+    stamp = _now()
+    if new_start is None:
+        changed, kind, method = cancel_invite(invite, dtstamp=stamp), CANCELLATION, "CANCEL"
+        subject = f"Cancelled: {details.title}"
+        lines = [f"We have to cancel your interview ({details.title})."]
+    else:
+        slot = InterviewSlot(
+            candidate_id=candidate_id,
+            start=new_start,
+            end=new_start + (details.end - details.start),
+            interviewers=[a.email for a in details.attendees if a.email != row.to],
+        )
+        changed, kind, method = (
+            reschedule_invite(invite, slot, dtstamp=stamp),
+            RESCHEDULE,
+            "REQUEST",
+        )
+        subject = f"New time: {details.title}"
+        lines = [
+            f"We need to move your interview ({details.title}). The updated invitation is "
+            "attached; please accept it, or reply if the new time does not suit you."
+        ]
+    if reason:
+        lines.append(sanitise_untrusted(reason))
+    body = "\n\n".join(["Hi,", *lines, f"Best regards,\n{owner.name}"]) + "\n"
+    key = _key(kind, project.id, candidate_id, hashlib.sha256(changed.ics.encode()).hexdigest())
+    draft = OutboxMessage(
+        owner_id=project.owner_id,
+        project_id=project.id,
+        candidate_id=candidate_id,
+        kind=kind,
+        dedupe_key=key,
+        to=row.to,
+        subject=subject,
+        body=body,
+        attachments=[
+            {
+                "filename": changed.filename,
+                "type": "text/calendar",
+                "method": method,
+                "text": changed.ics,
+            }
+        ],
+        message_id=_message_id(key),
+        status=DRAFT,
+        attempts=0,
+    )
+    session.add(draft)
+    return draft
+
+
+def _latest_invite(
+    session: Session, project_id: str, candidate_id: str
+) -> tuple[OutboxMessage, dict[str, Any]] | None:
+    """The newest invite sent (or queued) to the candidate in the project, with its row."""
+    rows = session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.project_id == project_id,
+            OutboxMessage.candidate_id == candidate_id,
+            OutboxMessage.status.in_([CONFIRMED, SENDING, SENT]),
+        )
+        .order_by(OutboxMessage.created_at.desc())
+    )
+    for row in rows:
+        for attachment in row.attachments or []:
+            if isinstance(attachment, dict) and attachment.get("type") == "text/calendar":
+                return row, attachment
+    return None
+
+
 # --- sending --------------------------------------------------------------------------------
 
 
@@ -221,7 +332,8 @@ def build_email(row: OutboxMessage, settings: MailSettings) -> EmailMessage:
         if not isinstance(attachment, dict):
             continue
         maintype, _, subtype = str(attachment.get("type", "text/plain")).partition("/")
-        params = {"method": "REQUEST"} if subtype == "calendar" else {}
+        method = str(attachment.get("method", "REQUEST"))
+        params = {"method": method} if subtype == "calendar" else {}
         message.add_attachment(
             str(attachment.get("text", "")),
             subtype=subtype or "plain",

@@ -12,16 +12,18 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain.errors import DomainError
 from server.auth import Principal, ProjectUser
 from server.context import Ctx, DbSession
-from server.db.models import OutboxMessage
-from server.errors import Conflict, NotFound
-from server.outbox import CONFIRMED, DRAFT
-from server.schemas import ERRORS, ID_PATTERN, Problem, Strict, Text
+from server.db.models import OutboxMessage, User
+from server.errors import Conflict, NotFound, Unprocessable
+from server.outbox import CONFIRMED, DRAFT, NoInvite, draft_interview_change
+from server.runs import visible_project
+from server.schemas import ERRORS, ID_PATTERN, CandidateId, Problem, ProjectId, Strict, Text
 
 router = APIRouter(tags=["outbox"], responses=ERRORS)
 
@@ -164,3 +166,87 @@ def discard_draft(outbox_id: OutboxId, user: ProjectUser, session: DbSession, ct
     session.commit()
     ctx.audit.append("outbox_discarded", actor=user.id, project_id=project_id, outbox_id=outbox_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+class InterviewMove(Strict):
+    start: AwareDatetime = Field(description="the new start (with its UTC offset)")
+    reason: Text | None = Field(default=None, max_length=2000, description="a note for them")
+
+
+class InterviewCancel(Strict):
+    reason: Text | None = Field(default=None, max_length=2000, description="a note for them")
+
+
+def _interview_draft(
+    ctx: Ctx,
+    user: Principal,
+    project_id: str,
+    candidate_id: str,
+    start: datetime | None,
+    reason: str | None,
+) -> OutboxRead:
+    with ctx.writes() as session:
+        project = visible_project(session, user, project_id)
+        owner = session.get(User, project.owner_id)
+        if owner is None:
+            raise NotFound(f"no project with id '{project_id}'")
+        try:
+            draft = draft_interview_change(
+                session,
+                project=project,
+                owner=owner,
+                candidate_id=candidate_id,
+                new_start=start,
+                reason=reason,
+            )
+        except NoInvite as exc:
+            raise NotFound(str(exc)) from exc
+        except DomainError as exc:
+            raise Unprocessable(str(exc)) from exc
+        session.commit()
+        read = OutboxRead.of(draft)
+    ctx.audit.append(
+        "interview_change_drafted",
+        actor=user.id,
+        project_id=project_id,
+        candidate_id=candidate_id,
+        outbox_id=read.id,
+        change=read.kind,
+    )
+    return read
+
+
+@router.post(
+    "/projects/{project_id}/interviews/{candidate_id}/reschedule",
+    response_model=OutboxRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={404: {"model": Problem}, 422: {"model": Problem}},
+)
+def reschedule_interview(
+    project_id: ProjectId,
+    candidate_id: CandidateId,
+    body: InterviewMove,
+    user: ProjectUser,
+    ctx: Ctx,
+) -> OutboxRead:
+    """Draft the move of a candidate's interview: the updated invite (same UID, next
+    SEQUENCE) waits in the outbox for the recruiter's confirmation."""
+    return _interview_draft(ctx, user, project_id, candidate_id, body.start, body.reason)
+
+
+@router.post(
+    "/projects/{project_id}/interviews/{candidate_id}/cancel",
+    response_model=OutboxRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={404: {"model": Problem}, 422: {"model": Problem}},
+)
+def cancel_interview(
+    project_id: ProjectId,
+    candidate_id: CandidateId,
+    body: InterviewCancel,
+    user: ProjectUser,
+    ctx: Ctx,
+) -> OutboxRead:
+    """Draft the cancellation of a candidate's interview (METHOD:CANCEL, next SEQUENCE), to be
+    confirmed in the outbox."""
+    return _interview_draft(ctx, user, project_id, candidate_id, None, body.reason)

@@ -26,7 +26,7 @@ def _head(app: Any) -> int:
 
 
 def test_every_state_changing_route_is_audited_with_its_actor(tmp_path: Path) -> None:
-    from server.db.models import Application
+    from server.db.models import Application, OutboxMessage
 
     with running_app(api_settings(tmp_path / "data")) as (client, app):
         dana = add_user(app, "Dana Weber")
@@ -117,8 +117,6 @@ def test_every_state_changing_route_is_audited_with_its_actor(tmp_path: Path) ->
         ).json()
         assert [a["stage"] for a in moved["moved"]] == ["sourced"]
         with app.state.ctx.writes() as session:
-            from server.db.models import OutboxMessage
-
             drafts = [
                 OutboxMessage(
                     owner_id=project["owner_id"], project_id=project["id"], candidate_id=cid,
@@ -145,6 +143,45 @@ def test_every_state_changing_route_is_audited_with_its_actor(tmp_path: Path) ->
             lambda: client.delete(f"/api/outbox/{dropped}", headers=dana),
             ("DELETE", "/api/outbox/{outbox_id}"),
             "outbox_discarded",
+        )
+        # An interview invite that went out, to move and to cancel.
+        from datetime import UTC, datetime, timedelta
+
+        from domain.artifacts import InterviewSlot
+        from domain.scheduling import build_invite
+
+        start = datetime(2030, 3, 4, 15, tzinfo=UTC)
+        slot = InterviewSlot(candidate_id=cid, start=start, end=start + timedelta(hours=1),
+                             interviewers=["ana@acme.test"])  # fmt: skip
+        invite = build_invite(
+            slot, title="Interview", organizer_email="dana@acme.test",
+            attendee_emails=["p@mail.test", "ana@acme.test"], dtstamp=start,
+        )  # fmt: skip
+        with app.state.ctx.writes() as session:
+            session.add(
+                OutboxMessage(
+                    owner_id=project["owner_id"], project_id=project["id"], candidate_id=cid,
+                    kind="outreach", dedupe_key="sent-invite", to="p@mail.test", subject="s",
+                    body="b", message_id="sent@hirecrew", status="sent", attempts=1,
+                    attachments=[{"filename": invite.filename, "type": "text/calendar",
+                                  "method": "REQUEST", "text": invite.ics}],
+                )
+            )  # fmt: skip
+            session.commit()
+        interview = f"/api/projects/{project['id']}/interviews/{cid}"
+        audited(
+            lambda: client.post(
+                f"{interview}/reschedule",
+                json={"start": (start + timedelta(days=1)).isoformat()},
+                headers=dana,
+            ),
+            ("POST", "/api/projects/{project_id}/interviews/{candidate_id}/reschedule"),
+            "interview_change_drafted",
+        )
+        audited(
+            lambda: client.post(f"{interview}/cancel", json={}, headers=dana),
+            ("POST", "/api/projects/{project_id}/interviews/{candidate_id}/cancel"),
+            "interview_change_drafted",
         )
         audited(
             lambda: client.delete(f"/api/candidates/{cid}", headers=dana),

@@ -79,6 +79,12 @@ def _mail(port: int, **changes: Any) -> MailSettings:
     return MailSettings(**(values | changes))
 
 
+def _calendar(message: Message) -> Any:
+    """The message's .ics attachment, parsed by vobject (not the library that wrote it)."""
+    [invite] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    return vobject.readOne(invite.get_payload(decode=True).decode())
+
+
 def _deliver(app: Any, settings: MailSettings, now: datetime | None = None) -> Any:
     """One delivery pass, as of ``now`` (default: the real clock)."""
     from server.outbox import deliver_due
@@ -161,8 +167,7 @@ def test_confirmed_outreach_goes_out_once_with_its_invite(
             assert received["Subject"] == message["subject"]
             assert received["From"] == "recruiting@acme.test"
             assert received["Message-ID"].endswith("@hirecrew>")
-            [invite] = [p for p in received.walk() if p.get_content_type() == "text/calendar"]
-            calendar = vobject.readOne(invite.get_payload(decode=True).decode())
+            calendar = _calendar(received)
             assert calendar.method.value == "REQUEST"
             attendees = [a.value.lower() for a in calendar.vevent.contents["attendee"]]
             assert f"mailto:{message['to']}".lower() in attendees
@@ -170,6 +175,44 @@ def test_confirmed_outreach_goes_out_once_with_its_invite(
         assert len(sent) == len(planned) and all(s["attempts"] == 1 for s in sent)
         kinds = [e["kind"] for e in app.state.ctx.audit.records()]
         assert kinds.count("message_sent") == len(planned)
+
+        # Move the first interview by a day, then cancel it: each change is a draft until
+        # confirmed, and its invite keeps the UID with the next SEQUENCE.
+        first = planned[0]
+        original = _calendar(by_to[first["to"]])
+        later = original.vevent.dtstart.value + timedelta(days=1)
+        base = f"/api/projects/{project['id']}/interviews/{first['candidate_id']}"
+        naive = client.post(f"{base}/reschedule", json={"start": "2030-01-01T10:00"}, headers=dana)
+        assert naive.status_code == 422
+        moved = client.post(
+            f"{base}/reschedule",
+            json={"start": later.isoformat(), "reason": "The panel is travelling."},
+            headers=dana,
+        )
+        assert moved.status_code == 201, moved.text
+        assert moved.json()["status"] == "draft" and moved.json()["kind"] == "reschedule"
+        _deliver(app, mail)
+        assert len(inbox.messages) == len(planned)  # a draft: nothing sent
+        client.post(f"/api/outbox/{moved.json()['id']}/confirm", headers=dana)
+        assert _deliver(app, mail).sent == 1
+        update = _calendar(inbox.messages[-1])
+        assert update.vevent.uid.value == original.vevent.uid.value
+        assert update.vevent.sequence.value == "1" and update.method.value == "REQUEST"
+        assert update.vevent.dtstart.value == later
+        cancelled = client.post(f"{base}/cancel", json={}, headers=dana)
+        assert cancelled.status_code == 201 and cancelled.json()["kind"] == "cancellation"
+        client.post(f"/api/outbox/{cancelled.json()['id']}/confirm", headers=dana)
+        assert _deliver(app, mail).sent == 1
+        cancel = _calendar(inbox.messages[-1])
+        assert cancel.method.value == "CANCEL" and cancel.vevent.status.value == "CANCELLED"
+        assert cancel.vevent.uid.value == original.vevent.uid.value
+        assert cancel.vevent.sequence.value == "2"
+        again = client.post(f"{base}/reschedule", json={"start": later.isoformat()}, headers=dana)
+        assert again.status_code == 422 and "not an open request" in again.json()["detail"]
+        nobody = client.post(
+            f"/api/projects/{project['id']}/interviews/cand-none/cancel", json={}, headers=dana
+        )
+        assert nobody.status_code == 404
 
 
 def test_rejection_notices_wait_for_confirmation_and_survive_a_flaky_server(
