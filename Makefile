@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export HIRECREW_DATA_DIR ?= $(CURDIR)/.hirecrew
 
-.PHONY: install run demo test check bench clean
+.PHONY: install run demo test browser check bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,9 +24,22 @@ run: install
 demo: install
 	$(BIN)/hirecrew demo $(DEMO_ARGS)
 
-## test: the whole suite (real crews on the offline engine)
-test: install
+## test: the whole suite (real crews on the offline engine; the web UI in headless Chromium)
+test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The UI tests' browser: Debian's chromium (Playwright never downloads one). Installed when
+# missing and this is root (CI, a fresh machine); otherwise say how.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "== installing chromium (Debian package) for the web UI tests"; \
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+		else \
+			echo "the web UI tests need Chromium at $(CHROMIUM): sudo apt-get install chromium" >&2; exit 1; \
+		fi; }
 
 ## check: lint, format, types and layer contracts
 check: install

@@ -54,6 +54,7 @@ def create_app(
         outbox,
         projects,
         runs,
+        ui,
     )
 
     @asynccontextmanager
@@ -99,6 +100,8 @@ def create_app(
     app.include_router(applications.router, prefix="/api")
     app.include_router(config.router, prefix="/api")
     app.include_router(outbox.router, prefix="/api")
+    # The web UI (static files; it talks only to the API above).
+    ui.mount_ui(app)
     return app
 
 
