@@ -49,7 +49,7 @@ check: install
 	$(BIN)/lint-imports
 
 ## bench: every benchmark, results into bench/results/ (BENCH=pipeline runs one)
-BENCH ?= pipeline ingest screening search_quality search_speed recruiter_memory server_load
+BENCH ?= pipeline ingest screening search_quality search_speed recruiter_memory server_load scheduling
 bench: install
 	@for name in $(BENCH); do \
 		test -f bench/$$name.py || continue; \

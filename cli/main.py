@@ -23,6 +23,7 @@ from cli.explain import explain as explain_command
 from cli.memory import app as memory_app
 from cli.outbox import app as outbox_app
 from cli.retention import app as retention_app
+from cli.schedule import schedule as schedule_command
 from cli.screen import app as screen_app
 from cli.search import app as search_app
 from cli.server_cmds import serve as serve_command
@@ -58,6 +59,7 @@ app.add_typer(outbox_app, name="outbox")
 app.add_typer(users_app, name="users")
 app.command("serve")(serve_command)
 app.command("worker")(worker_command)
+app.command("schedule")(schedule_command)
 
 T = TypeVar("T")
 
