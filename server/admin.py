@@ -8,17 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
 from crews.demo import seed_demo_data
 from domain.bias_audit import Decision
+from domain.entities import Candidate
 from server.auth import Role, create_user, rotate_token
 from server.db.engine import make_engine, session_factory
 from server.db.migrate import upgrade
-from server.db.models import User
+from server.db.models import CandidateRow, User
 from server.specs import (
     DEMO_RECRUITER_EMAIL,
     DEMO_RECRUITER_ID,
@@ -56,7 +59,7 @@ def seed_demo(settings: Settings) -> str:
     """Write the demo pool and make sure the demo recruiter exists; returns a new token for
     them (the previous one stops working: tokens are stored hashed, so it cannot be shown
     again)."""
-    seed_demo_data(settings.data_path)
+    pool = seed_demo_data(settings.data_path)
     with database(settings) as session:
         user = session.get(User, DEMO_RECRUITER_ID)
         if user is None:
@@ -70,8 +73,33 @@ def seed_demo(settings: Settings) -> str:
         else:
             user.disabled = False
             token = rotate_token(session, user)
+        session.flush()
+        _seed_demo_candidates(session, pool)
         session.commit()
     return token
+
+
+def _seed_demo_candidates(session: Session, pool: Path) -> None:
+    """The demo pool as the demo recruiter's candidates (once): listed, searchable and
+    erasable over the API like any others, and still there after they upload their own."""
+    owned = session.scalars(
+        select(CandidateRow.pk).where(CandidateRow.owner_id == DEMO_RECRUITER_ID).limit(1)
+    ).first()
+    if owned is not None:
+        return
+    for line in pool.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        candidate = Candidate.model_validate_json(line)
+        session.add(
+            CandidateRow(
+                owner_id=DEMO_RECRUITER_ID,
+                candidate_id=candidate.id,
+                source=candidate.source or "demo pool",
+                name=candidate.name[:300] or None,
+                data=candidate.model_dump(mode="json"),
+            )
+        )
 
 
 def audit_records(settings: Settings, kinds: Collection[str]) -> list[dict[str, Any]]:

@@ -163,7 +163,7 @@ def test_an_edited_entry_is_reported_at_its_seq(db_engine: Engine) -> None:
         "intact": False,
         "count": 3,
         "seq": 4,
-        "reason": "its content does not match its hash (edited)",
+        "reason": "its payload does not match its hash (edited)",
     }
 
 
