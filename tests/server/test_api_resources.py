@@ -160,9 +160,7 @@ def test_the_audit_trail_is_read_by_owner_and_verified_by_admins(api: Any) -> No
     # The recruiter's own requests come first (before the flow had an id), then the flow's.
     assert {"project_created", "run_requested"} <= kinds
     requests = ("project_created", "run_requested")
-    assert {e["run_id"] for e in page["events"] if e["kind"] not in requests} == {
-        run["flow_id"]
-    }
+    assert {e["run_id"] for e in page["events"] if e["kind"] not in requests} == {run["flow_id"]}
     mine = client.get("/api/audit", headers=rita).json()["events"]
     assert {e["seq"] for e in page["events"]} <= {e["seq"] for e in mine}
     first = client.get(
