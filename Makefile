@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export HIRECREW_DATA_DIR ?= $(CURDIR)/.hirecrew
 
-.PHONY: install run demo test browser check bench clean
+.PHONY: install run demo test browser llm-server check bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,8 +25,12 @@ demo: install
 	$(BIN)/hirecrew demo $(DEMO_ARGS)
 
 ## test: the whole suite (real crews on the offline engine; the web UI in headless Chromium)
-test: install browser
+test: install browser llm-server
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## llm-server: build llama.cpp's server and unpack a small local model (cached in .hirecrew/llm)
+llm-server: install
+	scripts/local-llm.sh build
 
 # The UI tests' browser: Debian's chromium (Playwright never downloads one). Installed when
 # missing and this is root (CI, a fresh machine); otherwise say how.
@@ -49,7 +53,7 @@ check: install
 	$(BIN)/lint-imports
 
 ## bench: every benchmark, results into bench/results/ (BENCH=pipeline runs one)
-BENCH ?= pipeline ingest screening search_quality search_speed recruiter_memory server_load scheduling
+BENCH ?= pipeline ingest screening search_quality search_speed recruiter_memory server_load scheduling llm_stages
 bench: install
 	@for name in $(BENCH); do \
 		test -f bench/$$name.py || continue; \

@@ -34,7 +34,9 @@ def build_llm(role_key: str, yaml_llm: str, settings: LLMSettings) -> Any:
         )
     from crewai import LLM  # imported here: building the offline engine must stay cheap
 
-    kwargs: dict[str, Any] = {"timeout": settings.timeout_s}
+    kwargs: dict[str, Any] = {"timeout": settings.timeout_s, "max_retries": settings.max_retries}
+    if settings.max_tokens is not None:
+        kwargs["max_tokens"] = settings.max_tokens
     if settings.base_url:
         kwargs["base_url"] = settings.base_url
     if settings.api_key is not None:

@@ -56,12 +56,23 @@ class OfflineLLM(BaseLLM):
             except Exception as exc:
                 self._emit_call_failed_event(str(exc), from_task=from_task, from_agent=from_agent)
                 raise
+            # Counted like a provider would (about four characters a token), so the run's
+            # usage, its budget and the audit log work the same on the offline engine.
+            prompt = self.get_input_tokens_count(messages)
+            completion = (len(reply) + 3) // 4
+            usage = {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "total_tokens": prompt + completion,
+            }
+            self._track_token_usage_internal(usage)
             self._emit_call_completed_event(
                 response=reply,
                 call_type=LLMCallType.LLM_CALL,
                 from_task=from_task,
                 from_agent=from_agent,
                 messages=messages,
+                usage=usage,
             )
             return reply
 

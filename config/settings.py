@@ -46,7 +46,32 @@ class LLMSettings(BaseModel):
     roles: dict[str, str] = Field(default_factory=dict)
     base_url: str | None = None
     api_key: SecretStr | None = None
-    timeout_s: float = Field(default=120.0, gt=0)
+    timeout_s: float = Field(default=120.0, gt=0, description="per model call")
+    max_retries: int = Field(
+        default=2, ge=0, le=10, description="retries of a failed model call (with backoff)"
+    )
+    stage_attempts: int = Field(
+        default=2,
+        ge=1,
+        le=5,
+        description="how many times a stage crew is asked for a valid output before falling "
+        "back (the next try is told what was wrong)",
+    )
+    fallback: Literal["offline", "none"] = Field(
+        default="offline",
+        description="offline: a stage whose model cannot produce a valid output is done by the "
+        "deterministic engine, marked as such in the output and the audit log; none: the stage "
+        "fails at its gate for the recruiter to retry",
+    )
+    max_tokens: int | None = Field(
+        default=None, ge=16, le=65536, description="a cap on each model reply"
+    )
+    budget_tokens: int | None = Field(
+        default=None,
+        ge=1,
+        description="tokens a run may spend in all (prompt + completion); past it the run "
+        "stops cleanly at the next crew",
+    )
 
     @field_validator("default")
     @classmethod

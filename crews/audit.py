@@ -188,6 +188,10 @@ def listen_to_crewai(log: AuditSink) -> None:
             value = getattr(event, name, None)
             if value is not None:
                 fields[name] = _clip(value)
+        usage = getattr(event, "usage", None)
+        if isinstance(usage, dict) and usage:
+            # Token counts of an LLM call, as the provider reported them.
+            fields["usage"] = {k: v for k, v in usage.items() if isinstance(v, int | float)}
         for name in ("tool_args", "output", "response"):
             value = getattr(event, name, None)
             if value is not None:

@@ -21,3 +21,8 @@ class GateError(RunError):
 
 class StopRequested(RunError):
     """A recruiter asked to stop the run while a stage was working."""
+
+
+class BudgetExceeded(StopRequested):
+    """The run spent its token budget (``HIRECREW_LLM__BUDGET_TOKENS``): it stops cleanly, as
+    if the recruiter had asked, and says why."""

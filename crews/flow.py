@@ -25,12 +25,14 @@ from crewai.flow.human_feedback import HumanFeedbackResult, human_feedback
 from crewai.flow.persistence.base import FlowPersistence
 from pydantic import BaseModel, Field, ValidationError
 
+from agents.llms import resolve_model
+from config.providers import OFFLINE
 from config.schema import RoleConfig
-from config.settings import Settings
+from config.settings import LLMSettings, Settings
 from crews.assembly import build_crew
 from crews.audit import AuditSink, current_run, current_stage
 from crews.decisions import DecisionRecord, GateDecision
-from crews.errors import GateError, StageOutputError, StopRequested
+from crews.errors import BudgetExceeded, GateError, StageOutputError, StopRequested
 from crews.explain import candidate_entries, candidate_ids
 from crews.learning import learn_from_decision, recall_query
 from crews.observer import RunObserver
@@ -67,6 +69,25 @@ class RunStatus(StrEnum):
     STOPPED = "stopped"
 
 
+# Every role on the deterministic engine: the fallback of a stage whose model failed it.
+_OFFLINE_LLM = LLMSettings(default="offline")
+
+
+class Usage(BaseModel):
+    """Model usage, as the providers reported it (the offline engine counts its own)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    calls: int = 0
+
+    def add(self, other: Usage) -> None:
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        self.total_tokens += other.total_tokens
+        self.calls += other.calls
+
+
 class StageRecord(BaseModel):
     """Where one stage stands, what it produced and what the human decided."""
 
@@ -89,6 +110,13 @@ class StageRecord(BaseModel):
     memories_applied: list[str] = Field(
         default_factory=list, description="of those, the ones a tool applied to the output"
     )
+    usage: Usage = Field(
+        default_factory=lambda: Usage(), description="model tokens and calls, every attempt"
+    )
+    fallback: str | None = Field(
+        default=None,
+        description="why the deterministic engine produced this output instead of the model",
+    )
 
 
 class HiringState(BaseModel):
@@ -101,6 +129,7 @@ class HiringState(BaseModel):
     stages: dict[str, StageRecord] = Field(
         default_factory=lambda: {name: StageRecord() for name in STAGE_NAMES}
     )
+    usage: Usage = Field(default_factory=lambda: Usage(), description="the whole run's usage")
 
 
 @dataclass
@@ -308,16 +337,87 @@ class HiringFlow(Flow[HiringState]):
             )
         return {name: values[name] for name in stage.inputs if name in values}
 
-    def _kickoff(self, crew_name: str, workspace: Workspace, inputs: dict[str, str]) -> Any:
+    def _kickoff(
+        self,
+        crew_name: str,
+        workspace: Workspace,
+        inputs: dict[str, str],
+        *,
+        llm_settings: LLMSettings | None = None,
+    ) -> Any:
+        """Run one crew, counting what its models spent against the run's budget."""
         runtime = self.runtime
+        budget = runtime.settings.llm.budget_tokens
+        if budget is not None and self.state.usage.total_tokens >= budget:
+            raise BudgetExceeded(
+                f"the run spent {self.state.usage.total_tokens:,} tokens, its budget is "
+                f"{budget:,} (HIRECREW_LLM__BUDGET_TOKENS): stopped before the next crew"
+            )
         crew = build_crew(
-            runtime.config, crew_name, workspace=workspace, llm_settings=runtime.settings.llm
+            runtime.config,
+            crew_name,
+            workspace=workspace,
+            llm_settings=llm_settings or runtime.settings.llm,
         )
-        return crew.kickoff(inputs=inputs)
+        output = crew.kickoff(inputs=inputs)
+        self._account(output)
+        return output
+
+    def _account(self, output: Any) -> None:
+        metrics = getattr(output, "token_usage", None)
+        if metrics is None:
+            return
+        spent = Usage(
+            prompt_tokens=int(getattr(metrics, "prompt_tokens", 0) or 0),
+            completion_tokens=int(getattr(metrics, "completion_tokens", 0) or 0),
+            total_tokens=int(getattr(metrics, "total_tokens", 0) or 0),
+            calls=int(getattr(metrics, "successful_requests", 0) or 0),
+        )
+        self.state.usage.add(spent)
+        stage = current_stage.get()
+        if stage in self.state.stages:
+            self.state.stages[stage].usage.add(spent)
 
     def _produce(self, stage: Stage, workspace: Workspace, findings: list[Finding]) -> BaseModel:
+        """The stage crew's output, asked again when it is not a valid ``stage.output`` (the
+        next try hears what was wrong), then, if the model never gets there, the deterministic
+        engine's (``HIRECREW_LLM__FALLBACK``), marked as such."""
         inputs = self._inputs(stage, findings, workspace.memories)
-        output = self._kickoff(stage.crew, workspace, inputs)
+        settings = self.runtime.settings.llm
+        problem = ""
+        for attempt in range(1, settings.stage_attempts + 1):
+            try:
+                output = self._kickoff(stage.crew, workspace, inputs)
+                return self._parse(stage, output)
+            except (StopRequested, BudgetExceeded):
+                raise
+            except Exception as exc:  # a model error, a timeout, an unusable output
+                problem = f"{type(exc).__name__}: {str(exc)[:500]}"
+                self.runtime.audit.append("stage_output_invalid", attempt=attempt, error=problem)
+                # The next try hears what was wrong, where the task reads its review notes.
+                note = (
+                    f"Your previous answer was not usable ({problem}). Answer with a valid "
+                    f"{stage.output.__name__} only."
+                )
+                for key in ("review_findings", "recruiter_feedback"):
+                    if key in inputs:
+                        inputs = {**inputs, key: f"{inputs[key]}\n{note}"}
+                        break
+        if settings.fallback != "offline" or not self._uses_models(stage.crew):
+            raise StageOutputError(
+                f"the {stage.name} crew gave no valid {stage.output.__name__} in "
+                f"{settings.stage_attempts} tries: {problem}"
+            )
+        reason = (
+            f"the model gave no valid {stage.output.__name__} in {settings.stage_attempts} "
+            f"tries ({problem}); produced by the deterministic engine instead"
+        )
+        self.state.stages[stage.name].fallback = reason
+        self.runtime.audit.append("stage_fallback", reason=reason)
+        output = self._kickoff(stage.crew, workspace, inputs, llm_settings=_OFFLINE_LLM)
+        return self._parse(stage, output)
+
+    def _parse(self, stage: Stage, output: Any) -> BaseModel:
         if isinstance(output.pydantic, stage.output):
             return output.pydantic
         try:
@@ -328,6 +428,16 @@ class HiringFlow(Flow[HiringState]):
                 f"{output.raw[:300]!r}"
             ) from exc
 
+    def _uses_models(self, crew_name: str) -> bool:
+        """Whether any agent of the crew runs on a model (not the offline engine)."""
+        spec = self.runtime.config.crews[crew_name]
+        keys = [*spec.agents, *([spec.manager] if spec.manager else [])]
+        return any(
+            resolve_model(key, self.runtime.config.agents[key].llm, self.runtime.settings.llm)
+            != OFFLINE
+            for key in keys
+        )
+
     def _review(self, stage: Stage, artifact: BaseModel, workspace: Workspace) -> Review:
         """Deterministic checks, then the reviewer agent; the code has the last word."""
         checked = run_checks(
@@ -337,20 +447,36 @@ class HiringFlow(Flow[HiringState]):
             intake_notes=workspace.intake_notes,
         )
         workspace.artifact_under_review = artifact
-        output = self._kickoff(
-            REVIEW_CREW,
-            workspace,
-            {
-                "project_title": self.project.title,
-                "stage": stage.name,
-                "artifact": artifact.model_dump_json(),
-            },
-        )
-        agent_review = (
-            output.pydantic
-            if isinstance(output.pydantic, Review)
-            else Review.model_validate_json(output.raw)
-        )
+        try:
+            output = self._kickoff(
+                REVIEW_CREW,
+                workspace,
+                {
+                    "project_title": self.project.title,
+                    "stage": stage.name,
+                    "artifact": artifact.model_dump_json(),
+                },
+            )
+            agent_review = (
+                output.pydantic
+                if isinstance(output.pydantic, Review)
+                else Review.model_validate_json(output.raw)
+            )
+        except (StopRequested, BudgetExceeded):
+            raise
+        except Exception as exc:  # the model failed, timed out or answered unusably
+            # The reviewer agent only adds judgement: without a usable answer, the
+            # deterministic checks stand alone, and the trail says so.
+            self.runtime.audit.append(
+                "review_fallback",
+                error=f"the reviewer gave no usable Review: {type(exc).__name__}: {exc}"[:1000],
+            )
+            agent_review = Review(
+                verdict=checked.verdict,
+                findings=[],
+                summary=f"{checked.summary} (the reviewer agent's answer was unusable: "
+                "deterministic checks only)",
+            )
         findings = list(checked.findings)
         seen = {(f.rule, f.span, f.where) for f in findings}
         findings += [f for f in agent_review.findings if (f.rule, f.span, f.where) not in seen]
@@ -370,6 +496,8 @@ class HiringFlow(Flow[HiringState]):
         record.error = None
         record.review_rounds = 0
         record.review_history = []
+        record.usage = Usage()  # per attempt (the run's total keeps every attempt's)
+        record.fallback = None
         self.state.current_stage = name
         self.state.status = RunStatus.RUNNING
         # Saved before any work: a worker killed mid-stage leaves this checkpoint, from which
@@ -422,8 +550,9 @@ class HiringFlow(Flow[HiringState]):
         except Exception as exc:
             if isinstance(exc, StopRequested) or self._stop_was_requested():
                 record.status = StageStatus.STOPPED
-                record.error = None
-                audit.append("stage_stopped")
+                # A recruiter's stop needs no explanation; a spent budget does.
+                record.error = str(exc) if isinstance(exc, BudgetExceeded) else None
+                audit.append("stage_stopped", reason=record.error)
             else:
                 record.status = StageStatus.FAILED
                 record.error = f"{type(exc).__name__}: {exc}"

@@ -875,6 +875,7 @@ def run_view(session: Session, runtime: Runtime, run: Run) -> RunRead:
             .limit(1)
         )
     review = artifact.review if artifact is not None else None
+    usage, fallback = _model_use(runtime, run)
     return RunRead(
         id=run.id,
         project_id=run.project_id,
@@ -903,9 +904,31 @@ def run_view(session: Session, runtime: Runtime, run: Run) -> RunRead:
         ),
         actions=_actions(runtime, run, decision),
         next_run_id=next_run_id,
+        usage=usage,
+        fallback=fallback,
         created_at=run.created_at,
         updated_at=run.updated_at,
     )
+
+
+def _model_use(runtime: Runtime, run: Run) -> tuple[dict[str, int] | None, str | None]:
+    """This attempt's model usage and fallback, from the flow's state (the latest attempt of
+    each stage is the one it keeps)."""
+    if run.flow_id is None:
+        return None, None
+    data = runtime.persistence.load_state(run.flow_id)
+    stages = data.get("stages") if isinstance(data, dict) else None
+    record = stages.get(run.stage) if isinstance(stages, dict) else None
+    if not isinstance(record, dict) or record.get("attempts") != run.attempt:
+        return None, None
+    usage = record.get("usage")
+    counts = (
+        {k: int(v) for k, v in usage.items() if isinstance(v, int)}
+        if isinstance(usage, dict)
+        else None
+    )
+    fallback = record.get("fallback")
+    return counts, fallback if isinstance(fallback, str) else None
 
 
 def _actions(runtime: Runtime, run: Run, decision: Decision | None) -> list[str]:

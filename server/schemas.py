@@ -141,6 +141,15 @@ class RunRead(BaseModel):
     decision: DecisionRead | None
     actions: list[str] = Field(description="the decisions this run accepts now")
     next_run_id: str | None = Field(description="the run this one's decision queued")
+    usage: dict[str, int] | None = Field(
+        default=None,
+        description="model usage of this attempt: prompt_tokens, completion_tokens, "
+        "total_tokens, calls",
+    )
+    fallback: str | None = Field(
+        default=None,
+        description="why the deterministic engine produced the output instead of the model",
+    )
     created_at: datetime
     updated_at: datetime
 

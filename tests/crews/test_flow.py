@@ -203,7 +203,9 @@ def test_a_failed_model_call_leaves_a_retryable_gate(
                     "roles": {"jd_writer": "openai/gpt-4o-mini"},
                     "base_url": "http://127.0.0.1:9/v1",
                     "timeout_s": 2.0,
+                    "max_retries": 0,
                     "api_key": SecretStr("test-key"),
+                    "fallback": "none",
                 }
             )
         }
@@ -213,7 +215,7 @@ def test_a_failed_model_call_leaves_a_retryable_gate(
     intake = state.stages["intake"]
     assert state.status == "awaiting_decision"
     assert intake.status == "failed"
-    assert "Connection error" in intake.error
+    assert "Connection error" in intake.error and "2 tries" in intake.error
     with pytest.raises(GateError, match="reject it to retry"):
         confirm(runtime, state.id)
     # The operator fixes the model; the recruiter retries the stage from the same gate.
@@ -319,3 +321,55 @@ def test_an_edited_shortlist_may_only_name_sourced_candidates(
     assert [s["candidate_id"] for s in outreach["slots"]] == [
         trimmed["candidates"][0]["candidate_id"]
     ]
+
+
+def _unreachable(settings: Any, **llm: Any) -> Any:
+    """``settings`` with the JD writer on a remote model nobody answers for."""
+    return settings.model_copy(
+        update={
+            "llm": settings.llm.model_copy(
+                update={
+                    "roles": {"jd_writer": "openai/gpt-4o-mini"},
+                    "base_url": "http://127.0.0.1:9/v1",
+                    "timeout_s": 2.0,
+                    "max_retries": 0,
+                    "api_key": SecretStr("test-key"),
+                    **llm,
+                }
+            )
+        }
+    )
+
+
+def test_a_stage_whose_model_keeps_failing_falls_back_to_the_offline_engine_marked(
+    settings: Any, project: Any
+) -> None:
+    from crews.runner import open_runtime
+
+    runtime = open_runtime(_unreachable(settings, stage_attempts=2))
+    state = _start(runtime, project)
+    intake = state.stages["intake"]
+    assert state.status == "awaiting_decision" and intake.status == "awaiting_decision"
+    assert intake.fallback and "deterministic engine" in intake.fallback
+    assert intake.artifact and intake.artifact["title"]
+    trail = [r["kind"] for r in runtime.audit.records(run_id=state.id)]
+    # Each review round asks the model twice, then falls back (the demo's intake needs two).
+    fallbacks = trail.count("stage_fallback")
+    assert fallbacks >= 1 and trail.count("stage_output_invalid") == 2 * fallbacks
+
+
+def test_a_run_past_its_token_budget_stops_cleanly_and_says_why(
+    settings: Any, project: Any
+) -> None:
+    from crews.runner import open_runtime
+
+    runtime = open_runtime(
+        settings.model_copy(update={"llm": settings.llm.model_copy(update={"budget_tokens": 50})})
+    )
+    state = _start(runtime, project)
+    intake = state.stages["intake"]
+    assert intake.usage.total_tokens > 50 and state.usage.total_tokens == intake.usage.total_tokens
+    assert state.status == "stopped" and intake.status == "stopped"
+    assert "budget" in (intake.error or "")
+    trail = [r for r in runtime.audit.records(run_id=state.id) if r["kind"] == "stage_stopped"]
+    assert trail and "budget" in trail[-1]["reason"]

@@ -36,6 +36,9 @@ def test_a_project_goes_through_its_gates_over_rest(tmp_path: Path, db_url: str)
 
         intake = wait_for(client, dana, intake_id)
         assert intake["status"] == "awaiting_review", intake["error"]
+        # What the stage's models spent (the offline engine counts like a provider).
+        assert intake["usage"]["total_tokens"] > 0 and intake["usage"]["calls"] > 0
+        assert intake["fallback"] is None
         assert intake["stage"] == "intake" and intake["attempt"] == 1
         assert intake["artifact_kind"] == "reviewed"
         assert intake["artifact"]["title"] and intake["artifact"]["must_haves"]
