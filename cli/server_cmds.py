@@ -69,6 +69,7 @@ def serve(
 
         token = seed_demo(settings)
         typer.secho("hirecrew demo server", bold=True)
+        typer.echo(f"  web UI: {url}/   (sign in with the token below)")
         typer.echo(f"  API:    {url}/api   (docs: {url}/docs)")
         typer.echo(f"  user:   {DEMO_RECRUITER_ID} ({DEMO_RECRUITER_NAME}, recruiter)")
         typer.echo(f"  token:  {token}")
