@@ -227,15 +227,10 @@ def reopen_interrupted(
         GateError: the run is being decided right now (try again later).
     """
     with _claim(runtime, flow_id):
-        pending = runtime.persistence.load_pending_feedback(flow_id)
-        if pending is not None:
-            waiting = HiringState.model_validate(pending[0])
-            same = waiting.current_stage == stage and waiting.stages[stage].attempts == attempt
-            return waiting if same else None
-        data = runtime.persistence.load_state(flow_id)
-        if data is None:
-            return None
-        state = HiringState.model_validate(data)
+        found = _gate_or_saved_state(runtime, flow_id, stage=stage, attempt=attempt)
+        if found is None or found[1]:
+            return None if found is None else found[0]
+        state = found[0]
         if (
             state.status != FlowStatus.RUNNING
             or state.current_stage != stage
@@ -276,15 +271,10 @@ def reopen_consumed(
         GateError: the run is being decided right now (try again later).
     """
     with _claim(runtime, flow_id):
-        pending = runtime.persistence.load_pending_feedback(flow_id)
-        if pending is not None:
-            waiting = HiringState.model_validate(pending[0])
-            same = waiting.current_stage == stage and waiting.stages[stage].attempts == attempt
-            return waiting if same else None
-        data = runtime.persistence.load_state(flow_id)
-        if data is None:
-            return None
-        state = HiringState.model_validate(data)
+        found = _gate_or_saved_state(runtime, flow_id, stage=stage, attempt=attempt)
+        if found is None or found[1]:
+            return None if found is None else found[0]
+        state = found[0]
         record = state.stages[stage]
         if (
             state.status != FlowStatus.AWAITING_DECISION
@@ -295,6 +285,20 @@ def reopen_consumed(
             return None
         runtime.persistence.save_pending_feedback(flow_id, _gate_context(state, stage), state)
         return state
+
+
+def _gate_or_saved_state(
+    runtime: Runtime, flow_id: str, *, stage: str, attempt: int
+) -> tuple[HiringState, bool] | None:
+    """(the state waiting at this stage's gate, True) when that gate is open; (the last saved
+    state, False) when no gate is open; None when another gate waits or nothing was saved."""
+    pending = runtime.persistence.load_pending_feedback(flow_id)
+    if pending is not None:
+        waiting = HiringState.model_validate(pending[0])
+        same = waiting.current_stage == stage and waiting.stages[stage].attempts == attempt
+        return (waiting, True) if same else None
+    data = runtime.persistence.load_state(flow_id)
+    return None if data is None else (HiringState.model_validate(data), False)
 
 
 def _gate_context(state: HiringState, stage: str) -> PendingFeedbackContext:

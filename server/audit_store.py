@@ -127,6 +127,18 @@ ERASURE_KIND = "candidate_erased"
 RETENTION_KIND = "retention_applied"
 REDACTING_KINDS = frozenset({ERASURE_KIND, RETENTION_KIND})
 REDACTED_SEQS = "redacted_seqs"
+_SEQS_PER_ENTRY = 2000  # one redaction entry names at most this many entries
+
+
+def record_redactions(
+    audit: Any, kind: str, redacted: list[int], *, actor: str, **fields: Any
+) -> None:
+    """Append the ``kind`` entries (one per 2,000 redacted entries, at least one) that name the
+    redacted entries, so that ``verify`` accepts them."""
+    assert kind in REDACTING_KINDS
+    chunks = [redacted[i : i + _SEQS_PER_ENTRY] for i in range(0, len(redacted), _SEQS_PER_ENTRY)]
+    for chunk in chunks or [[]]:
+        audit.append(kind, actor=actor, **{REDACTED_SEQS: chunk}, **fields)
 
 
 class SqlAuditLog:

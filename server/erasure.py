@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from config.settings import Settings
 from crews.flow import Runtime
 from crews.project import index_dir
-from server.audit_store import ERASURE_KIND, REDACTED_SEQS
+from server.audit_store import ERASURE_KIND, record_redactions
 from server.context import AuditStore
 from server.db.engine import is_sqlite, lock_for_write
 from server.db.models import (
@@ -74,7 +74,6 @@ class ErasureHost(Protocol):
 
 
 ERASED = "[erased]"
-_SEQS_PER_ENTRY = 2000  # one candidate_erased entry names at most this many redacted entries
 _MIN_MARKER = 4  # shorter strings (initials, "Li") would erase unrelated text
 
 
@@ -171,18 +170,17 @@ def erase_candidate(
     report.audit_unredactable = len({-seq for seq in redacted if seq < 0})
     report.memories = _erase_memories(ctx, owner_id, scrub)
     report.files = _erase_files(ctx, pools, candidate_id)
-    chunks = [done[i : i + _SEQS_PER_ENTRY] for i in range(0, len(done), _SEQS_PER_ENTRY)]
-    for chunk in chunks or [[]]:
-        ctx.audit.append(
-            ERASURE_KIND,
-            actor=actor,
-            candidate_key=report.candidate_key,
-            **{REDACTED_SEQS: chunk},
-            database=report.database,
-            memories=report.memories,
-            files=report.files,
-            audit_unredactable=report.audit_unredactable,
-        )
+    record_redactions(
+        ctx.audit,
+        ERASURE_KIND,
+        done,
+        actor=actor,
+        candidate_key=report.candidate_key,
+        database=report.database,
+        memories=report.memories,
+        files=report.files,
+        audit_unredactable=report.audit_unredactable,
+    )
     _fold_wal(ctx)
     return report
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from server.audit_store import REDACTED_SEQS, RETENTION_KIND
+from server.audit_store import RETENTION_KIND, record_redactions
 from server.db.engine import session_factory
 from server.db.models import Application, CandidateRow, Project, User
 from server.erasure import ErasureHost, candidate_key, erase_candidate
@@ -35,7 +35,6 @@ from server.erasure import ErasureHost, candidate_key, erase_candidate
 log = logging.getLogger(__name__)
 
 ACTOR = "retention"
-_SEQS_PER_ENTRY = 2000
 
 
 @dataclass
@@ -81,21 +80,18 @@ def run_retention(
     report.audit_redacted = len(redacted)
     report.memories_forgotten = _forget_memories(host, moment, dry)
     if not dry:
-        chunks = [
-            redacted[i : i + _SEQS_PER_ENTRY] for i in range(0, len(redacted), _SEQS_PER_ENTRY)
-        ]
-        for chunk in chunks or [[]]:
-            host.audit.append(
-                RETENTION_KIND,
-                actor=ACTOR,
-                **{REDACTED_SEQS: chunk},
-                now=report.now,
-                quarantined=report.quarantined,
-                restored=report.restored,
-                erased=report.erased,
-                held=report.held,
-                memories_forgotten=report.memories_forgotten,
-            )
+        record_redactions(
+            host.audit,
+            RETENTION_KIND,
+            redacted,
+            actor=ACTOR,
+            now=report.now,
+            quarantined=report.quarantined,
+            restored=report.restored,
+            erased=report.erased,
+            held=report.held,
+            memories_forgotten=report.memories_forgotten,
+        )
     log.info("retention run: %s", report.as_dict())
     return report
 

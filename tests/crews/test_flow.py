@@ -196,21 +196,7 @@ def test_a_failed_model_call_leaves_a_retryable_gate(
     from crews.runner import open_runtime
 
     # A configured remote model that cannot be reached: the closest real failure we can run.
-    broken = settings.model_copy(
-        update={
-            "llm": settings.llm.model_copy(
-                update={
-                    "roles": {"jd_writer": "openai/gpt-4o-mini"},
-                    "base_url": "http://127.0.0.1:9/v1",
-                    "timeout_s": 2.0,
-                    "max_retries": 0,
-                    "api_key": SecretStr("test-key"),
-                    "fallback": "none",
-                }
-            )
-        }
-    )
-    runtime = open_runtime(broken)
+    runtime = open_runtime(_unreachable(settings, fallback="none"))
     state = _start(runtime, project)
     intake = state.stages["intake"]
     assert state.status == "awaiting_decision"

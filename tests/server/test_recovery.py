@@ -140,6 +140,26 @@ class _Lost:
         self.jobs.append(job)
 
 
+def _intake_confirmed_job_lost(
+    client: Any, app: Any, headers: Any, project_id: str
+) -> tuple[str, str, Any]:
+    """Run intake to its gate, confirm it, and keep the decision's job from any worker:
+    (the intake run, the run the confirm queued, the job)."""
+    intake_id = start_intake(client, headers, project_id)
+    assert wait_for(client, headers, intake_id)["status"] == "awaiting_review"
+    ctx = app.state.ctx
+    pool, ctx.pool = ctx.pool, _Lost()
+    try:
+        confirmed = client.post(
+            f"/api/runs/{intake_id}/decision", json={"action": "confirm"}, headers=headers
+        )
+        assert confirmed.status_code == 200, confirmed.text
+        (job,) = ctx.pool.jobs
+    finally:
+        ctx.pool = pool
+    return intake_id, confirmed.json()["next_run_id"], job
+
+
 @pytest.mark.slow
 def test_a_decision_whose_worker_died_after_taking_the_gate_is_applied_again(
     tmp_path: Path,
@@ -154,18 +174,8 @@ def test_a_decision_whose_worker_died_after_taking_the_gate_is_applied_again(
     with running_app(settings) as (client, app):
         dana = add_user(app, "Dana Weber", user_id="rec-demo")
         project = new_project(client, dana)
-        intake_id = start_intake(client, dana, project["id"])
-        assert wait_for(client, dana, intake_id)["status"] == "awaiting_review"
-
+        intake_id, next_id, job = _intake_confirmed_job_lost(client, app, dana, project["id"])
         ctx = app.state.ctx
-        pool, ctx.pool = ctx.pool, _Lost()
-        confirmed = client.post(
-            f"/api/runs/{intake_id}/decision", json={"action": "confirm"}, headers=dana
-        )
-        assert confirmed.status_code == 200
-        next_id = confirmed.json()["next_run_id"]
-        (job,) = ctx.pool.jobs
-        ctx.pool = pool
 
         # The worker that got the job took the next run and the gate, then died.
         persistence = ctx.runtime.persistence
@@ -242,16 +252,8 @@ def test_a_stage_cut_off_after_its_checkpoint_reopens_failed_on_either_database(
     with running_app(settings) as (client, app):
         dana = add_user(app, "Dana Weber", user_id="rec-demo")
         project = new_project(client, dana)
-        intake_id = start_intake(client, dana, project["id"])
-        assert wait_for(client, dana, intake_id)["status"] == "awaiting_review"
+        _, next_id, job = _intake_confirmed_job_lost(client, app, dana, project["id"])
         ctx = app.state.ctx
-        pool, ctx.pool = ctx.pool, _Lost()
-        confirmed = client.post(
-            f"/api/runs/{intake_id}/decision", json={"action": "confirm"}, headers=dana
-        )
-        next_id = confirmed.json()["next_run_id"]
-        (job,) = ctx.pool.jobs
-        ctx.pool = pool
 
         # A worker took the gate, saved the sourcing stage's first checkpoint (as the flow
         # does before any work) and was killed.
