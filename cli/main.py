@@ -19,6 +19,7 @@ from cli.bias import bias as audit_bias_command
 from cli.candidates import app as candidates_app
 from cli.check import app as check_app
 from cli.common import EXIT_FAILED, EXIT_INVALID, DataDir, fail, settings_for
+from cli.doctor import doctor as doctor_command
 from cli.explain import explain as explain_command
 from cli.memory import app as memory_app
 from cli.outbox import app as outbox_app
@@ -60,6 +61,7 @@ app.add_typer(users_app, name="users")
 app.command("serve")(serve_command)
 app.command("worker")(worker_command)
 app.command("schedule")(schedule_command)
+app.command("doctor")(doctor_command)
 
 T = TypeVar("T")
 

@@ -129,6 +129,11 @@ class ServerSettings(BaseModel):
         le=10,
         description="how often a run's event stream (SSE) looks for new audit entries",
     )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="a bearer token a Prometheus scraper may send to GET /metrics (besides an "
+        "admin's token); unset: only admins may scrape",
+    )
 
 
 class MailSettings(BaseModel):

@@ -51,6 +51,7 @@ def create_app(
         config,
         health,
         memories,
+        metrics,
         outbox,
         projects,
         runs,
@@ -100,6 +101,7 @@ def create_app(
     app.include_router(applications.router, prefix="/api")
     app.include_router(config.router, prefix="/api")
     app.include_router(outbox.router, prefix="/api")
+    app.include_router(metrics.router)  # GET /metrics (Prometheus), out of the OpenAPI schema
     # The web UI (static files; it talks only to the API above).
     ui.mount_ui(app)
     return app
