@@ -14,6 +14,7 @@ _STEP = re.compile(
     re.DOTALL,
 )
 _COWORKERS = re.compile(r"one of the following coworkers: ([^\n]+)")
+_TOOL_ARGUMENTS = re.compile(r"^Tool Name: (\S+)\s*\nTool Arguments: ", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,19 @@ class Conversation:
         if not match:
             return []
         return [name.strip() for name in match.group(1).split(",") if name.strip()]
+
+    def tool_schema(self, tool: str) -> dict[str, Any]:
+        """The JSON schema of a tool's arguments, as crewai showed it in the system prompt
+        (``{}`` when it showed none or it does not parse)."""
+        for match in _TOOL_ARGUMENTS.finditer(self.system):
+            if match.group(1) != tool:
+                continue
+            try:
+                schema, _ = json.JSONDecoder().raw_decode(self.system, match.end())
+            except json.JSONDecodeError:
+                return {}
+            return schema if isinstance(schema, dict) else {}
+        return {}
 
     def called(self, tool: str) -> bool:
         return any(step.action == tool for step in self.steps)

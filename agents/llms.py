@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from agents.errors import LLMError, UnknownProviderError
@@ -15,8 +16,16 @@ def resolve_model(role_key: str, yaml_llm: str, settings: LLMSettings) -> str:
     return settings.roles.get(role_key) or settings.default or yaml_llm
 
 
-def build_llm(role_key: str, yaml_llm: str, settings: LLMSettings) -> Any:
+def build_llm(
+    role_key: str,
+    yaml_llm: str,
+    settings: LLMSettings,
+    *,
+    inputs: Mapping[str, str] | None = None,
+) -> Any:
     """A crewai LLM for a role.
+
+    ``inputs`` (a custom crew's) let the offline engine fill plugin tools' arguments.
 
     Raises:
         UnknownProviderError: the model names a provider crewai cannot reach here.
@@ -24,7 +33,7 @@ def build_llm(role_key: str, yaml_llm: str, settings: LLMSettings) -> Any:
     """
     model = resolve_model(role_key, yaml_llm, settings)
     if model == OFFLINE:
-        return OfflineLLM(model=OFFLINE, role_key=role_key)
+        return OfflineLLM(model=OFFLINE, role_key=role_key, inputs=dict(inputs or {}))
     provider, _, name = model.partition("/")
     if not name or provider not in KNOWN_PROVIDERS:
         known = ", ".join(sorted(KNOWN_PROVIDERS))

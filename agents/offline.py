@@ -12,6 +12,7 @@ from typing import Any
 
 from crewai.events.types.llm_events import LLMCallType
 from crewai.llms.base_llm import BaseLLM, llm_call_context
+from pydantic import Field
 
 from agents.conversation import Conversation
 from agents.offline_roles import policy_for, structured_answer
@@ -26,6 +27,8 @@ class OfflineLLM(BaseLLM):
     model: str = "offline"
     provider: str = "offline"
     role_key: str = ""
+    # A custom crew's inputs: the generic policy fills plugin tools' arguments from them.
+    inputs: dict[str, str] = Field(default_factory=dict)
 
     def call(
         self,
@@ -85,7 +88,7 @@ class OfflineLLM(BaseLLM):
             )
             return structured_answer(text, response_model)
         convo = Conversation.parse(messages)
-        return self._apply_stop_words(policy_for(convo)(convo).render())
+        return self._apply_stop_words(policy_for(convo, self.inputs)(convo).render())
 
     @staticmethod
     def _converter_target(messages: Any, from_task: Any) -> type[Any] | None:

@@ -1,16 +1,18 @@
 """How the offline engine plays each role: which real tools to call, and how to answer.
 
 A role is recognised by the tools it is offered, not by its name, so a renamed agent keeps
-working and an agent with tools the engine does not know gets a clear error. Each policy is a
-pure function of the conversation so far: crewai may replay or retry a step and get the same
-answer.
+working. An agent whose tools are none of hirecrew's (a custom crew's plugin tools) gets the
+generic policy: call each tool once, in the order offered, with the arguments filled from the
+crew's inputs of the same names, and answer with the last tool's result. Each policy is a pure
+function of the conversation so far (and the crew's inputs): crewai may replay or retry a step
+and get the same answer.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -255,7 +257,36 @@ def converter(convo: Conversation) -> Reply:
     return Raw(json.dumps(found[-1]))
 
 
-def policy_for(convo: Conversation) -> Policy:
+def plugin_worker(convo: Conversation, inputs: Mapping[str, str]) -> Reply:
+    """A custom crew's worker: each offered tool once, in order, arguments from the inputs.
+
+    Arguments are filled by name from the crew's inputs; an optional argument with no input
+    of its name keeps its default, a required one is an error that says what to rename.
+    """
+    if failed := _failed(convo):
+        return failed
+    tools = [tool for tool in convo.tools if tool != RECALL]
+    for tool in tools:
+        if convo.called(tool):
+            continue
+        schema = convo.tool_schema(tool)
+        properties = schema.get("properties", {})
+        required = set(schema.get("required", []))
+        missing = sorted(name for name in required if name not in inputs)
+        if missing:
+            raise OfflineRoleError(
+                f"the offline engine fills tool arguments from the crew's inputs by name: "
+                f"tool '{tool}' needs {', '.join(missing)}, which the crew does not take "
+                f"(inputs: {', '.join(sorted(inputs)) or 'none'}); add them to the crew's "
+                "inputs or set this agent's llm to a real model"
+            )
+        return Action(tool, {name: inputs[name] for name in properties if name in inputs})
+    if not tools:
+        raise OfflineRoleError("the offline engine needs at least one tool to play this role")
+    return Final(_observed(convo, tools[-1]))
+
+
+def policy_for(convo: Conversation, inputs: Mapping[str, str] | None = None) -> Policy:
     """The policy for the role this conversation is playing."""
     tools = set(convo.tools)
     for tool, policy in POLICIES:
@@ -263,11 +294,13 @@ def policy_for(convo: Conversation) -> Policy:
             return policy
     if not tools:
         return converter
-    offered = ", ".join(sorted(tools)) or "none"
-    raise OfflineRoleError(
-        f"the offline engine cannot play a role with tools [{offered}]; "
-        "give this agent one of the hirecrew role tools or set its llm to a real model"
-    )
+    if tools == {RECALL}:
+        raise OfflineRoleError(
+            "the offline engine cannot play a role whose only tool is recall_memories; "
+            "give this agent a tool that does its work or set its llm to a real model"
+        )
+    given = dict(inputs or {})
+    return lambda conversation: plugin_worker(conversation, given)
 
 
 def structured_answer(text: str, model: type[Any]) -> str:

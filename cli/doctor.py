@@ -3,7 +3,8 @@
 Each check says ``ok``, ``warn`` (works, but look at it) or ``fail`` (something will not work)
 with a one-line reason; the command exits 1 when any check fails. Checks: settings, the role
 configuration, the database (reachable, at the migrations' head), the data directory (writable,
-free space), the memory store, the workers' broker, every model in use, the mail server.
+free space), the memory store, the workers' broker, every model in use, the mail server, the
+tracing collector.
 
 Nothing secret is printed: passwords in URLs are masked, and API keys, tokens and passwords
 from the settings are replaced wherever an error message would repeat them. No crewai import.
@@ -82,6 +83,7 @@ def _secrets(settings: Settings) -> list[str]:
         settings.memory.url,
         settings.broker_url,
         settings.server.metrics_token,
+        settings.tracing.headers,
     ]
     found = [v.get_secret_value() for v in values if v is not None]
     found.append(settings.database.url)
@@ -277,6 +279,29 @@ def check_model(settings: Settings, model: str) -> Check:
     )
 
 
+def check_tracing(settings: Settings) -> Check:
+    tracing = settings.tracing
+    if not tracing.enabled:
+        return Check("tracing", "ok", "off (HIRECREW_TRACING__ENABLED=false)")
+    if tracing.exporter == "console":
+        return Check("tracing", "ok", "on: spans printed to stdout (console exporter)")
+    from urllib.parse import urlsplit
+
+    target = urlsplit(tracing.endpoint)
+    host = target.hostname or "localhost"
+    port = target.port or (443 if target.scheme == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=NET_TIMEOUT_S):
+            pass
+    except OSError as exc:
+        return Check(
+            "tracing", "fail", f"OTLP collector {mask_url(tracing.endpoint)} unreachable: {exc}"
+        )
+    return Check(
+        "tracing", "ok", f"on: OTLP collector {mask_url(tracing.endpoint)} accepts connections"
+    )
+
+
 def check_mail(settings: Settings) -> Check:
     mail = settings.mail
     if not mail.enabled:
@@ -316,6 +341,7 @@ def run_checks(data_dir: Path | None) -> list[Check]:
     for model in models_in_use(settings, config):
         checks.append(_guard(f"llm:{model}", partial(check_model, settings, model)))
     checks.append(_guard("mail", lambda: check_mail(settings)))
+    checks.append(_guard("tracing", lambda: check_tracing(settings)))
     secrets = _secrets(settings)
     return [Check(c.name, c.verdict, _scrub(c.detail, secrets)) for c in checks]
 

@@ -19,6 +19,8 @@ from cli.bias import bias as audit_bias_command
 from cli.candidates import app as candidates_app
 from cli.check import app as check_app
 from cli.common import EXIT_FAILED, EXIT_INVALID, DataDir, fail, settings_for
+from cli.config_cmds import config_diff, config_history, config_rollback
+from cli.crew import app as crew_app
 from cli.doctor import doctor as doctor_command
 from cli.explain import explain as explain_command
 from cli.memory import app as memory_app
@@ -54,6 +56,7 @@ app.add_typer(audit_app, name="audit")
 audit_app.command("explain")(explain_command)
 audit_app.command("bias")(audit_bias_command)
 app.add_typer(memory_app, name="memory")
+app.add_typer(crew_app, name="crew")
 app.add_typer(check_app, name="check")
 app.add_typer(retention_app, name="retention")
 app.add_typer(outbox_app, name="outbox")
@@ -62,6 +65,9 @@ app.command("serve")(serve_command)
 app.command("worker")(worker_command)
 app.command("schedule")(schedule_command)
 app.command("doctor")(doctor_command)
+config_app.command("history")(config_history)
+config_app.command("diff")(config_diff)
+config_app.command("rollback")(config_rollback)
 
 T = TypeVar("T")
 
@@ -93,7 +99,7 @@ def config_validate(
     """Exit 0 when the YAML is valid; exit 2 listing each problem's file, key and line."""
     from crews.catalog import check_llm_roles, load_config
 
-    target = directory or DEFAULT_CONFIG_DIR
+    target = directory or settings_for(None).config_dir or DEFAULT_CONFIG_DIR
     try:
         config = load_config(target)
         check_llm_roles(config, settings_for(None).llm)
@@ -102,6 +108,30 @@ def config_validate(
     typer.echo(
         f"{target}: valid ({len(config.agents)} agents, {len(config.tasks)} tasks, "
         f"{len(config.crews)} crews)"
+    )
+
+
+@config_app.command("init")
+def config_init(
+    directory: Annotated[Path, typer.Argument(help="where to write the three YAML files")],
+    force: Annotated[bool, typer.Option("--force", help="overwrite files already there")] = False,
+) -> None:
+    """Copy the bundled agents, tasks and crews YAML into a directory to start a configuration
+    of your own (then point HIRECREW_CONFIG_DIR at it)."""
+    from config.loader import FILES
+
+    names = list(FILES.values())
+    existing = [name for name in names if (directory / name).exists()]
+    if existing and not force:
+        raise fail(f"{directory} already has {', '.join(existing)}; --force overwrites them")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            (directory / name).write_bytes((DEFAULT_CONFIG_DIR / name).read_bytes())
+    except OSError as exc:
+        raise fail(f"cannot write to {directory}: {exc.strerror or exc}") from exc
+    typer.echo(
+        f"{directory}: {', '.join(names)} copied; export HIRECREW_CONFIG_DIR={directory.resolve()}"
     )
 
 

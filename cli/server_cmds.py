@@ -83,14 +83,17 @@ def worker(
     concurrency: Annotated[
         int, typer.Option(min=1, max=64, help="stages this worker runs at a time (threads)")
     ] = 2,
-    loglevel: Annotated[str, typer.Option(help="debug | info | warning | error")] = "info",
+    loglevel: Annotated[
+        str | None,
+        typer.Option(help="debug | info | warning | error (default: HIRECREW_LOG__LEVEL)"),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Run a Celery worker for the API's stage runs (the API needs HIRECREW_WORKER=celery).
 
     Jobs come from the Redis queue HIRECREW_WORKER_QUEUE at HIRECREW_BROKER_URL; they run on the database and data directory of this process's settings (the API's). Start as many as you like; Ctrl-C stops one after its stages finish.
     """  # noqa: E501
-    if loglevel.lower() not in ("debug", "info", "warning", "error"):
+    if loglevel is not None and loglevel.lower() not in ("debug", "info", "warning", "error"):
         raise fail(f"--loglevel must be debug, info, warning or error, not '{loglevel}'")
     settings = settings_for(data_dir)
     typer.echo(
@@ -99,4 +102,4 @@ def worker(
     )
     from server.celery_app import run_worker
 
-    run_worker(settings, concurrency=concurrency, loglevel=loglevel.upper())
+    run_worker(settings, concurrency=concurrency, loglevel=(loglevel or settings.log.level).upper())

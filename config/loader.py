@@ -179,11 +179,19 @@ def _cross_check(
 ) -> None:
     a_doc, t_doc, c_doc = docs["agents"], docs["tasks"], docs["crews"]
 
+    def plugin_problem(kind: str, name: str) -> str | None:
+        if catalog.check_plugin is None:
+            return f"unknown {kind} '{name}'"
+        return catalog.check_plugin(kind, name)
+
     def unknown_tools(doc: _Document, path: Path_, names: Iterable[str]) -> None:
         for i, tool in enumerate(names):
-            if tool not in catalog.tools:
+            if tool in catalog.tools:
+                continue
+            problem = plugin_problem("tool", tool)
+            if problem is not None:
                 known = ", ".join(sorted(catalog.tools))
-                issues.append(doc.issue((*path, i), f"unknown tool '{tool}'; known tools: {known}"))
+                issues.append(doc.issue((*path, i), f"{problem}; known tools: {known}"))
 
     for name, agent in agents.items():
         problem = _check_llm(agent.llm, catalog)
@@ -195,10 +203,10 @@ def _cross_check(
         if task.agent not in agents:
             issues.append(t_doc.issue((name, "agent"), f"unknown agent '{task.agent}'"))
         if task.output is not None and task.output not in catalog.outputs:
-            known = ", ".join(sorted(catalog.outputs))
-            issues.append(
-                t_doc.issue((name, "output"), f"unknown output '{task.output}'; known: {known}")
-            )
+            problem = plugin_problem("output", task.output)
+            if problem is not None:
+                known = ", ".join(sorted(catalog.outputs))
+                issues.append(t_doc.issue((name, "output"), f"{problem}; known: {known}"))
 
     for name, crew in crews.items():
         for i, agent_name in enumerate(crew.agents):

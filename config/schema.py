@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -48,6 +49,8 @@ class TaskSpec(_Spec):
 class CrewSpec(_Spec):
     """One crew: its agents, tasks, process, manager and the tools each agent gets in it."""
 
+    description: str = Field(default="", description="what the crew is for (crew list)")
+
     agents: tuple[str, ...] = Field(min_length=1)
     tasks: tuple[str, ...] = Field(min_length=1)
     process: Literal["hierarchical", "sequential"] = "hierarchical"
@@ -81,3 +84,6 @@ class Catalog:
     outputs: frozenset[str]
     stage_inputs: dict[str, frozenset[str]] = field(default_factory=dict)
     llm_providers: frozenset[str] = frozenset()
+    # Checks a name the lists above do not hold: a tool plugin or a ``module:Class``
+    # reference, by kind ("tool" or "output"). Returns why it cannot be used, or None.
+    check_plugin: Callable[[str, str], str | None] | None = None

@@ -23,13 +23,24 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.errors import ConfigError
-from config.providers import model_problem
+from config.providers import OFFLINE, model_problem
 
 
 class DatabaseSettings(BaseModel):
     """Where hirecrew keeps its records; empty means SQLite under the data directory."""
 
     url: str = ""
+
+
+class ModelPrice(BaseModel):
+    """What a model costs, in US dollars per million tokens (the provider's list price)."""
+
+    model_config = {"extra": "forbid"}
+
+    prompt: float = Field(ge=0, le=10_000, description="USD per million prompt (input) tokens")
+    completion: float = Field(
+        ge=0, le=10_000, description="USD per million completion (output) tokens"
+    )
 
 
 class LLMSettings(BaseModel):
@@ -70,7 +81,19 @@ class LLMSettings(BaseModel):
         default=None,
         ge=1,
         description="tokens a run may spend in all (prompt + completion); past it the run "
-        "stops cleanly at the next crew",
+        "stops cleanly before its next model call",
+    )
+    prices: dict[str, ModelPrice] = Field(
+        default_factory=dict,
+        description="price per model string, as JSON: "
+        '{"openai/gpt-4o-mini": {"prompt": 0.15, "completion": 0.6}}; a model without a '
+        "price has an unknown cost (null), never 0; the offline engine costs nothing",
+    )
+    budget_usd: float | None = Field(
+        default=None,
+        gt=0,
+        description="US dollars a run may spend in all; past it the run stops cleanly before "
+        "its next model call; needs a price for every model the run uses",
     )
 
     @field_validator("default")
@@ -89,6 +112,27 @@ class LLMSettings(BaseModel):
             if problem := model_problem(model):
                 raise ValueError(f"role '{key}': {problem}")
         return roles
+
+    @field_validator("prices")
+    @classmethod
+    def _known_priced_models(cls, value: dict[str, ModelPrice]) -> dict[str, ModelPrice]:
+        for model in value:
+            if problem := model_problem(model):
+                raise ValueError(f"price for '{model}': {problem}")
+        return value
+
+    @model_validator(mode="after")
+    def _money_budget_needs_prices(self) -> LLMSettings:
+        if self.budget_usd is None:
+            return self
+        configured = [self.default, *self.roles.values()]
+        unpriced = sorted({m for m in configured if m and m != OFFLINE and m not in self.prices})
+        if unpriced:
+            raise ValueError(
+                f"budget_usd needs a price for every model; none for {', '.join(unpriced)}: "
+                "set HIRECREW_LLM__PRICES"
+            )
+        return self
 
 
 class MemorySettings(BaseModel):
@@ -194,6 +238,55 @@ class RetentionSettings(BaseModel):
     )
 
 
+class LogSettings(BaseModel):
+    """Logs of the long-running commands, ``hirecrew serve`` and ``hirecrew worker``
+    (``HIRECREW_LOG__...``), on stderr.
+
+    json (the default): one JSON object per line (time, level, logger, message, and the run,
+    project, stage, request and user ids when known) for a log collector; text: one readable
+    line each, for a terminal. Either way secrets are masked and free text from risky fields
+    (resumes, prompts, model output) is withheld (``server.logs``).
+    """
+
+    format: Literal["json", "text"] = "json"
+    level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info",
+        description="hirecrew's own loggers and most libraries'; those that log rows or "
+        "request bodies (SQLAlchemy, model SDKs, PDF parsers) stay at warning or info",
+    )
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _lower_level(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+
+class TracingSettings(BaseModel):
+    """OpenTelemetry tracing of runs and requests (``HIRECREW_TRACING__...``); off by default.
+
+    Spans: each HTTP request, each stage of a run, each crew kickoff and each model call, with
+    run and project ids and token counts as attributes, never candidate text.
+    """
+
+    enabled: bool = False
+    exporter: Literal["otlp-http", "console"] = Field(
+        default="otlp-http", description="otlp-http: to an OTLP/HTTP collector; console: stdout"
+    )
+    endpoint: str = Field(
+        default="http://127.0.0.1:4318/v1/traces",
+        pattern=r"^https?://",
+        description="the collector's OTLP/HTTP traces URL",
+    )
+    headers: SecretStr | None = Field(
+        default=None,
+        description="sent to the collector, comma-separated name=value pairs (e.g. an API key)",
+    )
+    service_name: str = Field(default="hirecrew", min_length=1, max_length=100)
+    sample_ratio: float = Field(
+        default=1.0, ge=0, le=1, description="the share of traces kept (1: all)"
+    )
+
+
 class Settings(BaseSettings):
     """Everything hirecrew reads from its environment."""
 
@@ -211,6 +304,8 @@ class Settings(BaseSettings):
     server: ServerSettings = Field(default_factory=ServerSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     mail: MailSettings = Field(default_factory=MailSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
     max_review_rounds: int = Field(default=2, ge=0, le=5)
     cache_dir: Path | None = Field(
         default=None,
@@ -317,7 +412,9 @@ def quiet_environment(settings: Settings) -> None:
     os.environ["CREWAI_DISABLE_TELEMETRY"] = "true"
     os.environ["CREWAI_TRACING_ENABLED"] = "false"
     os.environ["CREWAI_DISABLE_VERSION_CHECK"] = "true"
-    os.environ["OTEL_SDK_DISABLED"] = "true"
+    # crewai's own telemetry stays off through CREWAI_DISABLE_TELEMETRY either way; the SDK
+    # itself is disabled unless hirecrew's tracing (server.tracing) is on.
+    os.environ["OTEL_SDK_DISABLED"] = "false" if settings.tracing.enabled else "true"
     os.environ["MEM0_TELEMETRY"] = "false"
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["CREWAI_STORAGE_DIR"] = str(data / "crewai")

@@ -6,6 +6,7 @@ concurrently, and building one costs a few milliseconds.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from crewai import Crew, Process
@@ -13,24 +14,46 @@ from crewai import Crew, Process
 from agents.factory import build_agent
 from config.schema import RoleConfig
 from config.settings import LLMSettings
+from crews.errors import CrewRunError
 from tasks.factory import build_task
+from tools.plugins import build_plugin_tool
 from tools.recruiting import TOOL_CLASSES
 from tools.workspace import Workspace
 
 
+def _tool(name: str, workspace: Workspace | None) -> Any:
+    built_in = TOOL_CLASSES.get(name)
+    if built_in is None:
+        return build_plugin_tool(name)
+    if workspace is None:  # refused when the configuration loads; kept as a clear error
+        raise CrewRunError(f"tool '{name}' works on a hiring project and has none here")
+    return built_in(workspace=workspace)
+
+
 def build_crew(
-    config: RoleConfig, crew_name: str, *, workspace: Workspace, llm_settings: LLMSettings
+    config: RoleConfig,
+    crew_name: str,
+    *,
+    workspace: Workspace | None,
+    llm_settings: LLMSettings,
+    inputs: Mapping[str, str] | None = None,
 ) -> Crew:
-    """A crew with its agents, tasks and workspace-bound tools, ready to kick off."""
+    """A crew with its agents, tasks and tools, ready to kick off.
+
+    Args:
+        workspace: what the built-in tools work on (a stage of a hiring project); None for a
+            custom crew, which has plugin tools only.
+        inputs: a custom crew's inputs, for the offline engine to fill its plugin tools'
+            arguments by name (a real model reads them from the task text).
+    """
     spec = config.crews[crew_name]
     agents = {
         key: build_agent(
             key,
             config.agents[key],
-            tools=[
-                TOOL_CLASSES[name](workspace=workspace) for name in config.tools_for(crew_name, key)
-            ],
+            tools=[_tool(name, workspace) for name in config.tools_for(crew_name, key)],
             llm_settings=llm_settings,
+            inputs=inputs,
         )
         for key in spec.agents
     }
@@ -49,6 +72,7 @@ def build_crew(
                 tools=[],
                 llm_settings=llm_settings,
                 manager=True,
+                inputs=inputs,
             ),
         }
     crew = Crew(

@@ -4,25 +4,43 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
 
 from config import DEFAULT_CONFIG_DIR
 from config.errors import ConfigError, ConfigIssue
 from config.loader import load_role_config, locate
 from config.providers import KNOWN_PROVIDERS
-from config.schema import Catalog, RoleConfig
+from config.schema import Catalog, CrewSpec, RoleConfig
 from config.settings import LLMSettings
 from crews.stages import CREW_INPUTS, REVIEW_CREW, REVIEW_OUTPUT, STAGES
-from tasks.outputs import OUTPUT_MODELS
+from tasks.outputs import OUTPUT_MODELS, check_output
 from tools.catalog import TOOL_NAMES
+from tools.plugins import check_tool, is_reference, plugin_tool_names
+
+# The crews the hiring flow runs itself; every other crew in crews.yaml is a custom crew,
+# run on its own (`hirecrew crew run`, POST /api/crews/{name}/runs).
+FLOW_CREWS = frozenset(CREW_INPUTS)
+
+
+def _check_plugin(kind: str, name: str) -> str | None:
+    if kind == "output":
+        return check_output(name)
+    if not is_reference(name) and name not in plugin_tool_names():
+        return f"unknown tool '{name}'"
+    return check_tool(name)
 
 
 def catalog() -> Catalog:
-    """What YAML may name: tools, outputs, the inputs of stage crews, LLM providers."""
+    """What YAML may name: tools (built-in and plugins), outputs, the inputs of stage crews,
+    LLM providers."""
     return Catalog(
         tools=TOOL_NAMES,
         outputs=frozenset(OUTPUT_MODELS),
         stage_inputs=dict(CREW_INPUTS),
         llm_providers=KNOWN_PROVIDERS,
+        check_plugin=_check_plugin,
     )
 
 
@@ -74,9 +92,44 @@ def load_config(directory: Path | None = None) -> RoleConfig:
                     message=f"the last task of crew '{crew_name}' must output {output.__name__}",
                 )
             )
+    issues.extend(_custom_crew_issues(config, directory))
     if issues:
         raise ConfigError(f"configuration in {directory} is invalid", issues)
     return config
+
+
+def _custom_crew_issues(config: RoleConfig, directory: Path) -> list[ConfigIssue]:
+    """A custom crew runs without a hiring project, so the built-in tools (bound to a
+    project's workspace) are not available to it: say so at load time, not mid-run."""
+    issues: list[ConfigIssue] = []
+    for crew_name, crew in config.crews.items():
+        if crew_name in FLOW_CREWS:
+            continue
+        for agent_name in crew.agents:
+            built_in = sorted(set(config.tools_for(crew_name, agent_name)) & TOOL_NAMES)
+            if not built_in:
+                continue
+            if agent_name in crew.tools:
+                where = replace(
+                    locate(directory / "crews.yaml", crew_name, "tools", agent_name),
+                    key=f"{crew_name}.tools.{agent_name}",
+                )
+            else:
+                where = replace(
+                    locate(directory / "crews.yaml", crew_name, "agents"),
+                    key=f"{crew_name}.agents",
+                )
+            issues.append(
+                replace(
+                    where,
+                    message=(
+                        f"agent '{agent_name}' gets the built-in tools {', '.join(built_in)}, "
+                        "which work on a hiring project; a custom crew runs on its own: give "
+                        f"it plugin tools in '{crew_name}.tools.{agent_name}' ([] for none)"
+                    ),
+                )
+            )
+    return issues
 
 
 def check_llm_roles(config: RoleConfig, settings: LLMSettings) -> None:
@@ -97,3 +150,48 @@ def check_llm_roles(config: RoleConfig, settings: LLMSettings) -> None:
             for key in unknown
         ]
         raise ConfigError("settings name unknown agents", issues)
+
+
+class CrewInfo(BaseModel):
+    """What ``crew list`` shows of a crew."""
+
+    name: str
+    kind: Literal["stage", "review", "custom"]
+    description: str
+    process: str
+    manager: str | None
+    agents: list[str]
+    tasks: list[str]
+    tools: dict[str, list[str]] = Field(description="agent -> the tools it gets in this crew")
+    inputs: list[str] = Field(description="what a run must give (custom crews)")
+    output: str | None = Field(description="the last task's output model, if typed")
+
+
+def crew_kind(name: str) -> Literal["stage", "review", "custom"]:
+    """Whether the hiring flow runs a crew (a stage or the review) or it is a custom crew."""
+    if name == "review":
+        return "review"
+    return "stage" if name in FLOW_CREWS else "custom"
+
+
+def describe_crews(config: RoleConfig) -> list[CrewInfo]:
+    """Every crew of a configuration, stage crews first, then custom crews by name."""
+    infos = [_describe(config, name, spec) for name, spec in config.crews.items()]
+    # Stages in the order the flow runs them, then the review, then custom crews by name.
+    order = {name: i for i, name in enumerate(CREW_INPUTS)}
+    return sorted(infos, key=lambda info: (order.get(info.name, len(order)), info.name))
+
+
+def _describe(config: RoleConfig, name: str, spec: CrewSpec) -> CrewInfo:
+    return CrewInfo(
+        name=name,
+        kind=crew_kind(name),
+        description=spec.description,
+        process=spec.process,
+        manager=spec.manager,
+        agents=list(spec.agents),
+        tasks=list(spec.tasks),
+        tools={agent: list(config.tools_for(name, agent)) for agent in spec.agents},
+        inputs=list(spec.inputs),
+        output=config.tasks[spec.tasks[-1]].output,
+    )

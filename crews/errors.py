@@ -26,3 +26,7 @@ class StopRequested(RunError):
 class BudgetExceeded(StopRequested):
     """The run spent its token budget (``HIRECREW_LLM__BUDGET_TOKENS``): it stops cleanly, as
     if the recruiter had asked, and says why."""
+
+
+class CrewRunError(RunError):
+    """A custom crew cannot run as asked (unknown crew, bad inputs, a tool it cannot build)."""

@@ -23,9 +23,11 @@ from crewai.flow.async_feedback.types import HumanFeedbackPending, PendingFeedba
 from crewai.flow.flow import Flow, listen, or_, router, start
 from crewai.flow.human_feedback import HumanFeedbackResult, human_feedback
 from crewai.flow.persistence.base import FlowPersistence
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from agents.llms import resolve_model
+from agents.metering import CrewMeter, ModelSpend, budget_problem, crew_llms
+from agents.schemas import bound_task_outputs
 from config.providers import OFFLINE
 from config.schema import RoleConfig
 from config.settings import LLMSettings, Settings
@@ -74,18 +76,58 @@ _OFFLINE_LLM = LLMSettings(default="offline")
 
 
 class Usage(BaseModel):
-    """Model usage, as the providers reported it (the offline engine counts its own)."""
+    """Model usage, as the providers reported it (the offline engine counts its own), and
+    its cost at the configured prices (``HIRECREW_LLM__PRICES``)."""
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
     calls: int = 0
+    cost_usd: float | None = Field(
+        default=0.0,
+        description="US dollars; null when unknown: a model without a price was used "
+        "(named in unpriced_models), or the usage was recorded before prices were",
+    )
+    unpriced_models: list[str] = Field(
+        default_factory=list, description="models used without a configured price"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cost_unknown_when_unrecorded(cls, data: Any) -> Any:
+        # Usage saved before costs were recorded: tokens were spent at an unknown price.
+        if isinstance(data, dict) and "cost_usd" not in data and data.get("total_tokens"):
+            return {**data, "cost_usd": None}
+        return data
 
     def add(self, other: Usage) -> None:
         self.prompt_tokens += other.prompt_tokens
         self.completion_tokens += other.completion_tokens
         self.total_tokens += other.total_tokens
         self.calls += other.calls
+        self.cost_usd = (
+            None
+            if self.cost_usd is None or other.cost_usd is None
+            else round(self.cost_usd + other.cost_usd, 10)
+        )
+        self.unpriced_models += [m for m in other.unpriced_models if m not in self.unpriced_models]
+
+    @classmethod
+    def of(cls, spend: list[ModelSpend]) -> Usage:
+        """The usage of a crew, from what each of its models spent."""
+        usage = cls()
+        for row in spend:
+            usage.add(
+                cls(
+                    prompt_tokens=row.prompt_tokens,
+                    completion_tokens=row.completion_tokens,
+                    total_tokens=row.total_tokens,
+                    calls=row.calls,
+                    cost_usd=row.cost_usd,
+                    unpriced_models=[row.model] if row.cost_usd is None else [],
+                )
+            )
+        return usage
 
 
 class StageRecord(BaseModel):
@@ -111,7 +153,11 @@ class StageRecord(BaseModel):
         default_factory=list, description="of those, the ones a tool applied to the output"
     )
     usage: Usage = Field(
-        default_factory=lambda: Usage(), description="model tokens and calls, every attempt"
+        default_factory=lambda: Usage(), description="model tokens, calls and cost, this attempt"
+    )
+    total_usage: Usage = Field(
+        default_factory=lambda: Usage(),
+        description="model tokens, calls and cost of every attempt of this stage",
     )
     fallback: str | None = Field(
         default=None,
@@ -345,38 +391,71 @@ class HiringFlow(Flow[HiringState]):
         *,
         llm_settings: LLMSettings | None = None,
     ) -> Any:
-        """Run one crew, counting what its models spent against the run's budget."""
+        """Run one crew, counting what its models spent against the run's budget: checked
+        before the crew and before each of its model calls (``agents.metering``)."""
         runtime = self.runtime
-        budget = runtime.settings.llm.budget_tokens
-        if budget is not None and self.state.usage.total_tokens >= budget:
-            raise BudgetExceeded(
-                f"the run spent {self.state.usage.total_tokens:,} tokens, its budget is "
-                f"{budget:,} (HIRECREW_LLM__BUDGET_TOKENS): stopped before the next crew"
-            )
+        # Prices and budgets are the run's, whichever engine this crew runs on.
+        run_llm = runtime.settings.llm
+        usage = self.state.usage
+        if problem := budget_problem(run_llm, usage.total_tokens, usage.cost_usd):
+            raise BudgetExceeded(f"{problem}: stopped before the next crew")
         crew = build_crew(
             runtime.config,
             crew_name,
             workspace=workspace,
             llm_settings=llm_settings or runtime.settings.llm,
         )
-        output = crew.kickoff(inputs=inputs)
-        self._account(output)
+        # What the models are asked for carries maxLength/maxItems everywhere (the grammar of a
+        # local server ends each value instead of running to max_tokens).
+        bound_task_outputs(crew)
+        meter = CrewMeter(
+            crew_llms(crew),
+            settings=run_llm,
+            run_tokens=usage.total_tokens,
+            run_cost_usd=usage.cost_usd,
+        )
+        try:
+            with meter.enforcing():
+                output = crew.kickoff(inputs=inputs)
+        except Exception as exc:
+            self._account(crew_name, meter)  # a failed crew's calls were spent all the same
+            if meter.exceeded is not None:
+                raise BudgetExceeded(meter.exceeded) from exc
+            raise
+        self._account(crew_name, meter)
         return output
 
-    def _account(self, output: Any) -> None:
-        metrics = getattr(output, "token_usage", None)
-        if metrics is None:
-            return
-        spent = Usage(
-            prompt_tokens=int(getattr(metrics, "prompt_tokens", 0) or 0),
-            completion_tokens=int(getattr(metrics, "completion_tokens", 0) or 0),
-            total_tokens=int(getattr(metrics, "total_tokens", 0) or 0),
-            calls=int(getattr(metrics, "successful_requests", 0) or 0),
-        )
+    def _account(self, crew_name: str, meter: CrewMeter) -> None:
+        """Add what the crew's models spent to the attempt, the stage and the run, and put it
+        in the audit log with its cost per model."""
+        spend = meter.spend()
+        spent = Usage.of(spend)
         self.state.usage.add(spent)
         stage = current_stage.get()
-        if stage in self.state.stages:
-            self.state.stages[stage].usage.add(spent)
+        record = self.state.stages.get(stage) if stage else None
+        if record is not None:
+            record.usage.add(spent)
+            record.total_usage.add(spent)
+        if spend:
+            self.runtime.audit.append(
+                "model_usage",
+                crew=crew_name,
+                attempt=record.attempts if record is not None else None,
+                by_model=[
+                    {
+                        "model": row.model,
+                        "calls": row.calls,
+                        "prompt_tokens": row.prompt_tokens,
+                        "completion_tokens": row.completion_tokens,
+                        "total_tokens": row.total_tokens,
+                        "cost_usd": row.cost_usd,
+                    }
+                    for row in spend
+                ],
+                usage=spent.model_dump(mode="json"),
+                attempt_usage=record.usage.model_dump(mode="json") if record else None,
+                run_usage=self.state.usage.model_dump(mode="json"),
+            )
 
     def _produce(self, stage: Stage, workspace: Workspace, findings: list[Finding]) -> BaseModel:
         """The stage crew's output, asked again when it is not a valid ``stage.output`` (the

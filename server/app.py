@@ -30,6 +30,7 @@ from config.settings import Settings, get_settings, quiet_environment
 from domain.errors import DomainError, HirecrewError
 from server.errors import ApiError
 from server.limits import BodyLimit
+from server.logs import RequestLog
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ def create_app(
         audit,
         candidates,
         config,
+        crews,
         health,
         memories,
         metrics,
@@ -91,6 +93,15 @@ def create_app(
         uploads=("/api/candidates",),
         upload_limit=settings.server.max_upload_bytes + candidates.FORM_OVERHEAD,
     )
+    if settings.tracing.enabled:  # off: no provider, no middleware, nothing imported
+        from server.tracing import TraceRequests
+        from server.tracing import configure as configure_tracing
+
+        tracing = configure_tracing(settings)
+        if tracing is not None:
+            app.add_middleware(TraceRequests, tracing=tracing)
+    # Outermost: a request id for every line logged while serving, then one line per request.
+    app.add_middleware(RequestLog)
     _install_error_handlers(app)
     app.include_router(health.router, prefix="/api")
     app.include_router(projects.router, prefix="/api")
@@ -100,6 +111,7 @@ def create_app(
     app.include_router(candidates.router, prefix="/api")
     app.include_router(applications.router, prefix="/api")
     app.include_router(config.router, prefix="/api")
+    app.include_router(crews.router, prefix="/api")
     app.include_router(outbox.router, prefix="/api")
     app.include_router(metrics.router)  # GET /metrics (Prometheus), out of the OpenAPI schema
     # The web UI (static files; it talks only to the API above).
@@ -138,6 +150,7 @@ def _open(settings: Settings, worker_threads: int) -> tuple[Any, Any]:
         audit=host.audit,
         runtime=host.runtime,
         pool=pool,
+        versions=host.versions,
     )
     for job in host.sweep(requeue=True):
         pool.submit(job)
@@ -245,13 +258,21 @@ def serve(
     access_log: bool = True,
 ) -> None:
     """Run the API with uvicorn until interrupted; ``workers`` stage runs at a time in the
-    embedded pool (ignored with HIRECREW_WORKER=celery: the worker processes run them)."""
+    embedded pool (ignored with HIRECREW_WORKER=celery: the worker processes run them);
+    logs as ``settings.log`` says (``server.logs``), with a line per request if
+    ``access_log``."""
     import uvicorn
 
+    from server.logs import configure_logging
+
+    # uvicorn's loggers go through hirecrew's handler (JSON by default, secrets masked); the
+    # request lines come from server.logs.RequestLog (route templates, ids), not uvicorn's.
+    configure_logging(settings, access_log=access_log)
     uvicorn.run(
         create_app(settings, worker_threads=workers),
         host=host,
         port=port,
-        log_level="info",
-        access_log=access_log,
+        log_config=None,
+        log_level=settings.log.level,
+        access_log=False,
     )

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.db.models import User
+from server.logs import note_user
 
 TOKEN_PREFIX = "hc_"
 
@@ -129,6 +130,7 @@ def current_user(
         principal = lookup(session, credentials.credentials)
     if principal is None:
         raise _unauthorized("invalid or revoked token")
+    note_user(principal.id)  # on every log line of this request (server.logs)
     return principal
 
 

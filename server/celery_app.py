@@ -123,14 +123,32 @@ def _shutdown(**_kwargs: Any) -> None:
         _worker = None
 
 
+def _keep_logging(**_kwargs: Any) -> None:
+    """Celery's logging set-up, replaced by ``server.logs.configure_logging``."""
+
+
 def run_worker(settings: Settings, *, concurrency: int = 2, loglevel: str = "info") -> None:
     """Run a Celery worker in this process until it is stopped: ``concurrency`` stages at a
     time, on ``settings`` (its database, data directory and queue)."""
     global _settings
     _settings = settings
+    from celery.signals import setup_logging
+
+    from server.logs import configure_logging
+
+    level = loglevel.lower()
+    if level in ("debug", "info", "warning", "error") and level != settings.log.level:
+        settings = settings.model_copy(
+            update={"log": settings.log.model_copy(update={"level": level})}
+        )
+    configure_logging(settings)
+    # A receiver of setup_logging tells Celery to leave logging alone: its lines (and the
+    # tasks') go through hirecrew's handler, JSON by default, secrets masked.
+    setup_logging.connect(_keep_logging, weak=False)
     app.conf.update(
         broker_url=settings.broker_url.get_secret_value(),
         task_default_queue=settings.worker_queue,
+        worker_redirect_stdouts=False,
     )
     app.worker_main(
         [

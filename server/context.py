@@ -17,6 +17,7 @@ from server.workers import WorkerPool
 
 if TYPE_CHECKING:
     from crews.flow import Runtime
+    from server.config_versions import LiveConfig
 
 
 class AuditStore(AuditSink, Protocol):
@@ -51,6 +52,7 @@ class AppContext:
     audit: AuditStore
     runtime: Runtime
     pool: WorkerPool
+    versions: LiveConfig  # the configuration versions, as this process follows them
 
 
 def app_context(request: Request) -> AppContext:

@@ -22,7 +22,7 @@ import logging
 import os
 import socket
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -47,8 +47,10 @@ from crews.runner import (
 from crews.stages import STAGE_BY_NAME, STAGE_NAMES
 from domain.entities import PipelineStage
 from server.auth import Principal
+from server.config_versions import LiveConfig
 from server.db.models import Application, Artifact, Decision, MemoryRef, Project, Run, User
 from server.errors import Conflict, NotFound, Unprocessable
+from server.logs import enter_run
 from server.outbox import queue_outreach
 from server.schemas import (
     ACTIVE,
@@ -141,18 +143,22 @@ class RunRecorder:
 
     def stage_started(self, state: HiringState, stage: str) -> None:
         try:
-            self._stage_started(state, stage)
+            run_id = self._stage_started(state, stage)
         except Exception:
             log.exception("recording the start of %s in flow %s", stage, state.id)
+            return
+        if run_id is not None:
+            # The stage's log lines (and spans) carry its own run row's id from here on.
+            enter_run(run_id)
 
-    def _stage_started(self, state: HiringState, stage: str) -> None:
+    def _stage_started(self, state: HiringState, stage: str) -> str | None:
         project_id = state.project.project_id if state.project else None
         if project_id is None:
-            return
+            return None
         with self._writes() as session:
             project = session.get(Project, project_id)
             if project is None:
-                return
+                return None
             if project.flow_id != state.id:
                 project.flow_id = state.id
             project.status = ProjectStatus.ACTIVE
@@ -169,6 +175,8 @@ class RunRecorder:
             if run is None:  # the flow went on by itself (e.g. a decision made elsewhere)
                 run = Run(project_id=project_id, stage=stage)
                 session.add(run)
+            if run.config_version is None:
+                run.config_version = _flow_config_version(session, state.id)
             run.flow_id = state.id
             run.attempt = state.stages[stage].attempts
             run.status = RunStatus.RUNNING
@@ -176,6 +184,7 @@ class RunRecorder:
             run.heartbeat_at = _now()
             self._record_learned(session, state)
             session.commit()
+            return run.id
 
     def stage_settled(self, state: HiringState, stage: str) -> None:
         try:
@@ -301,6 +310,16 @@ class RunRecorder:
                     )
 
 
+def _flow_config_version(session: Session, flow_id: str) -> int | None:
+    """The configuration version a flow started with (recorded on its runs)."""
+    return session.scalar(
+        select(Run.config_version)
+        .where(Run.flow_id == flow_id, Run.config_version.is_not(None))
+        .order_by(Run.created_at)
+        .limit(1)
+    )
+
+
 def _rowcount(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -320,18 +339,27 @@ class JobRunner:
     twice (a queue redelivering, a restart re-queuing) does its work once."""
 
     def __init__(
-        self, *, runtime: Runtime, writes: sessionmaker[Session], settings: Settings
+        self,
+        *,
+        runtime: Runtime,
+        writes: sessionmaker[Session],
+        settings: Settings,
+        versions: LiveConfig | None = None,
     ) -> None:
         self.runtime = runtime
         self.sessions = writes
         self.settings = settings
+        self.versions = versions
 
     def __call__(self, job: StartJob | DecideJob) -> None:
         beat = Heartbeat(self.sessions, job.project_id, self.settings.heartbeat_s)
         beat.start()
         try:
+            # Hot reload: this process follows the newest configuration version (and notices
+            # a hand edit on disk) before each job; a new flow starts on it.
+            latest = self.versions.refresh() if self.versions is not None else None
             if isinstance(job, StartJob):
-                self._start(job)
+                self._start(job, latest)
             else:
                 self._decide(job)
         except Exception as exc:
@@ -340,7 +368,15 @@ class JobRunner:
         finally:
             beat.stop()
 
-    def _start(self, job: StartJob) -> None:
+    def _runtime_for(self, version: int | None) -> Runtime:
+        """The runtime with the role configuration of ``version``: a flow runs every stage on
+        the version it started with, whatever was applied since (this process's own for a run
+        from before versions)."""
+        if version is None or self.versions is None:
+            return self.runtime
+        return replace(self.runtime, config=self.versions.config_of(version))
+
+    def _start(self, job: StartJob, version: int | None) -> None:
         with self.sessions() as session:
             # Claim the run: a job delivered twice (a restart, a retrying queue) starts once.
             claimed = session.execute(
@@ -367,8 +403,9 @@ class JobRunner:
                 raise NotFound(f"the owner of project {project.id} no longer exists")
             spec = build_spec(session, self.settings, project, owner, now=_now())
             project.spec = spec.model_dump(mode="json")
+            run.config_version = version
             session.commit()
-        state = run_coroutine(start_run(self.runtime, spec))
+        state = run_coroutine(start_run(self._runtime_for(version), spec))
         self._settle(state)
 
     def _decide(self, job: DecideJob) -> None:
@@ -390,7 +427,10 @@ class JobRunner:
             # re-queues): the flow is past this gate already, so this decision was applied.
             log.info("%s job for run %s was applied already; skipped", job.kind, job.run_id)
             return
-        state = run_coroutine(decide(self.runtime, job.flow_id, decision))
+        with self.sessions() as session:
+            decided = session.get(Run, job.run_id)
+            version = decided.config_version if decided is not None else None
+        state = run_coroutine(decide(self._runtime_for(version), job.flow_id, decision))
         self._settle(state)
 
     def _take_follow_up(self, job: DecideJob) -> bool:
@@ -731,6 +771,7 @@ def _apply(session: Session, state: HiringState, run: Run, decision: GateDecisio
                     stage=following,
                     attempt=state.stages[following].attempts + 1,
                     status=RunStatus.QUEUED,
+                    config_version=run.config_version,
                 )
             )
     elif decision.decision == "reject":
@@ -742,6 +783,7 @@ def _apply(session: Session, state: HiringState, run: Run, decision: GateDecisio
                 stage=run.stage,
                 attempt=run.attempt + 1,
                 status=RunStatus.QUEUED,
+                config_version=run.config_version,
             )
         )
     else:
@@ -876,6 +918,7 @@ def run_view(session: Session, runtime: Runtime, run: Run) -> RunRead:
         )
     review = artifact.review if artifact is not None else None
     usage, fallback = _model_use(runtime, run)
+    cost_usd, unpriced_models = _model_cost(runtime, run)
     return RunRead(
         id=run.id,
         project_id=run.project_id,
@@ -906,8 +949,31 @@ def run_view(session: Session, runtime: Runtime, run: Run) -> RunRead:
         next_run_id=next_run_id,
         usage=usage,
         fallback=fallback,
+        cost_usd=cost_usd,
+        unpriced_models=unpriced_models,
+        config_version=run.config_version,
         created_at=run.created_at,
         updated_at=run.updated_at,
+    )
+
+
+def _model_cost(runtime: Runtime, run: Run) -> tuple[float | None, list[str]]:
+    """This attempt's cost in dollars (None: unknown or unrecorded) and its unpriced models."""
+    if run.flow_id is None:
+        return None, []
+    data = runtime.persistence.load_state(run.flow_id)
+    stages = data.get("stages") if isinstance(data, dict) else None
+    record = stages.get(run.stage) if isinstance(stages, dict) else None
+    if not isinstance(record, dict) or record.get("attempts") != run.attempt:
+        return None, []
+    usage = record.get("usage")
+    if not isinstance(usage, dict):
+        return None, []
+    cost = usage.get("cost_usd")
+    unpriced = usage.get("unpriced_models")
+    return (
+        float(cost) if isinstance(cost, int | float) else None,
+        [str(m) for m in unpriced] if isinstance(unpriced, list) else [],
     )
 
 

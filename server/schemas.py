@@ -150,6 +150,20 @@ class RunRead(BaseModel):
         default=None,
         description="why the deterministic engine produced the output instead of the model",
     )
+    cost_usd: float | None = Field(
+        default=None,
+        description="what this attempt's model calls cost in US dollars at the configured "
+        "prices (HIRECREW_LLM__PRICES); null when unknown: see unpriced_models",
+    )
+    unpriced_models: list[str] = Field(
+        default_factory=list,
+        description="models this attempt used that have no price (its cost is then unknown)",
+    )
+    config_version: int | None = Field(
+        default=None,
+        description="the configuration version the flow started with (GET /api/config/"
+        "versions/{n}); every stage of the flow runs on it",
+    )
     created_at: datetime
     updated_at: datetime
 

@@ -133,6 +133,7 @@ class JobHost:
     runtime: Runtime
     runner: Callable[[StartJob | DecideJob], None]
     context: contextvars.Context
+    versions: Any  # server.config_versions.LiveConfig: the configuration versions
 
     def sweep(self, *, requeue: bool = False) -> list[StartJob | DecideJob]:
         """Recover the runs whose worker died; return the jobs to queue again (see
@@ -148,18 +149,28 @@ class JobHost:
         )
 
 
+def _observer(settings: Settings, recorder: Any) -> Any:
+    """The run recorder, traced (a span per stage) when ``HIRECREW_TRACING__ENABLED``."""
+    if not settings.tracing.enabled:
+        return recorder
+    from server.tracing import configure
+
+    tracing = configure(settings)
+    return tracing.observe(recorder) if tracing is not None else recorder
+
+
 def open_job_host(settings: Settings) -> JobHost:
     """Open the database (migrated to the current schema) and a runtime on it."""
     quiet_environment(settings)  # before anything imports crewai or mem0
 
-    from crews.catalog import load_config
     from crews.runner import open_runtime
     from server.audit_store import SqlAuditLog
+    from server.config_versions import LiveConfig
     from server.context import write_sessions
     from server.db.engine import make_engine, session_factory
     from server.db.migrate import upgrade
     from server.flow_store import SqlFlowPersistence
-    from server.routes import config as config_routes
+    from server.logs import job_context, log_crewai_events
     from server.runs import JobRunner, RunRecorder
 
     engine = make_engine(settings.database_url)
@@ -168,16 +179,24 @@ def open_job_host(settings: Settings) -> JobHost:
         sessions = session_factory(engine)
         writes = write_sessions(engine)
         audit = SqlAuditLog(engine)
+        # The newest configuration version (the first is recorded from the files on disk).
+        versions = LiveConfig(settings=settings, sessions=sessions, writes=writes, audit=audit)
+        version = versions.refresh()
         context = contextvars.copy_context()
         runtime = context.run(
             open_runtime,
             settings,
-            config=load_config(config_routes.active_dir(settings)),
+            config=versions.config_of(version),
             audit=audit,
             persistence=SqlFlowPersistence(engine),
-            observer=RunRecorder(sessions, writes),
+            observer=_observer(settings, RunRecorder(sessions, writes)),
         )
-        runner = JobRunner(runtime=runtime, writes=writes, settings=settings)
+        versions.bind(runtime)
+        # Every line a job logs carries its run and project ids (server.logs).
+        runner = job_context(
+            JobRunner(runtime=runtime, writes=writes, settings=settings, versions=versions)
+        )
+        log_crewai_events()
     except BaseException:
         engine.dispose()
         raise
@@ -190,6 +209,7 @@ def open_job_host(settings: Settings) -> JobHost:
         runtime=runtime,
         runner=runner,
         context=context,
+        versions=versions,
     )
 
 

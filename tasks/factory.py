@@ -7,12 +7,12 @@ from typing import Any
 from crewai import Task
 
 from config.schema import TaskSpec
-from tasks.outputs import OUTPUT_MODELS
+from tasks.outputs import output_model
 
 
 def build_task(key: str, spec: TaskSpec, *, agent: Any) -> Task:
     """A task bound to its agent, with its typed output model when it declares one."""
-    output = OUTPUT_MODELS[spec.output] if spec.output else None
+    output = output_model(spec.output) if spec.output else None
     return Task(
         name=key,
         description=spec.description,

@@ -161,6 +161,9 @@ class Run(Base):
     stop_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     worker: Mapped[str | None] = mapped_column(String(200))
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The configuration version (``ConfigVersion.number``) the flow started with: every stage
+    # of the flow runs on it, whatever changes meanwhile. NULL on runs from before 0005.
+    config_version: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -324,4 +327,22 @@ class OutboxMessage(Base):
     confirmed_by: Mapped[str | None] = mapped_column(String(64))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ConfigVersion(Base):
+    """One applied version of the role configuration (``server.config_versions``): the three
+    YAML files in full, numbered 1, 2, 3... in the order they were applied, never changed."""
+
+    __tablename__ = "config_versions"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    parent: Mapped[int | None] = mapped_column(Integer)  # the version it was made from
+    restores: Mapped[int | None] = mapped_column(Integer)  # a rollback: the version restored
+    author: Mapped[str] = mapped_column(String(64))  # a user id, "system", "disk" or "cli:..."
+    message: Mapped[str] = mapped_column(String(1000), default="")
+    agents_yaml: Mapped[str] = mapped_column(Text)
+    tasks_yaml: Mapped[str] = mapped_column(Text)
+    crews_yaml: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))  # of the three files together
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -7,6 +7,7 @@ import { runView } from "./review.js";
 import { candidatesView, candidateView } from "./candidates.js";
 import { memoriesView } from "./memories.js";
 import { auditView } from "./audit.js";
+import { configView } from "./config.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -22,6 +23,7 @@ const ROUTES = [
   [/^\/candidates\/([\w-]+)$/, candidateView, "candidates"],
   [/^\/candidates$/, candidatesView, "candidates"],
   [/^\/memories$/, memoriesView, "memories"],
+  [/^\/config$/, configView, "config"],
 ];
 
 /** Say something to screen readers (and show it briefly). */
@@ -56,8 +58,15 @@ function signInView() {
     button.disabled = true;
     token.set(value);
     try {
-      await api("GET", "/projects?limit=1", { quiet401: true });
-      const target = sessionStorage.getItem("hirecrew.after") || "#/projects";
+      let home = "#/projects";
+      try {
+        await api("GET", "/projects?limit=1", { quiet401: true });
+      } catch (error) {
+        if (error.status !== 403) throw error;
+        home = "#/config"; // a configuration editor: a valid token, no projects of their own
+      }
+      const after = sessionStorage.getItem("hirecrew.after");
+      const target = home === "#/config" ? home : after || home;
       sessionStorage.removeItem("hirecrew.after");
       go(target);
     } catch (error) {

@@ -34,13 +34,37 @@ def test_response_model_without_a_matching_answer_is_an_error() -> None:
         _llm().call("nothing structured here", response_model=Point)
 
 
-def test_unknown_role_tools_get_an_actionable_error() -> None:
+_WEATHER = (
+    "Tool Name: fetch_weather\nTool Arguments: "
+    '{"properties": {"city": {"type": "string"}, "units": {"type": "string"}}, '
+    '"required": ["city"], "type": "object"}\nTool Description: The weather in a city.'
+)
+
+
+def test_a_plugin_tool_argument_no_input_supplies_is_an_actionable_error() -> None:
     messages = [
-        {"role": "system", "content": "Tool Name: fetch_weather\nTool Arguments: {}"},
+        {"role": "system", "content": _WEATHER},
         {"role": "user", "content": "What is the weather?"},
     ]
-    with pytest.raises(OfflineRoleError, match=r"fetch_weather.*real model"):
+    with pytest.raises(OfflineRoleError, match=r"'fetch_weather' needs city.*real model"):
         _llm().call(messages)
+
+
+def test_plugin_tools_are_called_with_the_crews_inputs_then_answered_with() -> None:
+    from agents.offline import OfflineLLM
+
+    llm = OfflineLLM(model="offline", role_key="w", inputs={"city": "Berlin", "other": "x"})
+    messages: list[dict[str, str]] = [
+        {"role": "system", "content": _WEATHER},
+        {"role": "user", "content": "What is the weather?"},
+    ]
+    first = llm.call(messages)
+    assert "Action: fetch_weather" in first
+    # Only the tool's own arguments, by name; "units" has no input and keeps its default.
+    assert json.loads(first.split("Action Input:", 1)[1]) == {"city": "Berlin"}
+    messages.append({"role": "assistant", "content": first + '\nObservation: {"temp_c": 4}'})
+    final = llm.call(messages)
+    assert final.split("Final Answer:", 1)[1].strip() == '{"temp_c": 4}'
 
 
 def test_first_step_of_a_manager_is_a_delegation_to_the_matching_coworker() -> None:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi.routing import APIRoute
+import pytest
 
-from config import DEFAULT_CONFIG_DIR
+from tests.custom_crews import EXAMPLE, REFERENCE_NOTES, example_config
 from tests.server.api_support import add_user, api_settings, running_app, wait_idle
 
 # Changes nothing: checks configuration files and answers.
@@ -25,19 +25,28 @@ def _head(app: Any) -> int:
     return int(records[-1]["seq"]) if records else 0
 
 
-def test_every_state_changing_route_is_audited_with_its_actor(tmp_path: Path) -> None:
+def test_every_state_changing_route_is_audited_with_its_actor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from server.db.models import Application, OutboxMessage
 
-    with running_app(api_settings(tmp_path / "data")) as (client, app):
+    # The worked example's custom crew, so that POST /api/crews/{name}/runs has one to run.
+    monkeypatch.syspath_prepend(str(EXAMPLE))
+    config_dir = example_config(tmp_path / "config")
+    settings = api_settings(tmp_path / "data").model_copy(update={"config_dir": config_dir})
+    with running_app(settings) as (client, app):
         dana = add_user(app, "Dana Weber")
         editor = add_user(app, "Eddie Editor", role="editor")
+        # From the OpenAPI schema: FastAPI 0.165 keeps included routers as ``_IncludedRouter``
+        # entries in ``app.routes``, so walking APIRoutes there finds none of them.
         routes = {
-            (method, route.path)
-            for route in app.routes
-            if isinstance(route, APIRoute) and route.path.startswith("/api")
-            for method in route.methods
-            if method in {"POST", "PUT", "PATCH", "DELETE"}
+            (method.upper(), path)
+            for path, operations in app.openapi()["paths"].items()
+            if path.startswith("/api")
+            for method in operations
+            if method.upper() in {"POST", "PUT", "PATCH", "DELETE"}
         } - READ_ONLY
+        assert ("POST", "/api/projects") in routes  # the enumeration sees the API
         exercised: dict[tuple[str, str], str] = {}
 
         def audited(call: Any, key: tuple[str, str], kind: str) -> Any:
@@ -209,11 +218,27 @@ def test_every_state_changing_route_is_audited_with_its_actor(tmp_path: Path) ->
             ("DELETE", "/api/memories/{memory_id}"),
             "memory_deleted",
         )
-        tasks = (DEFAULT_CONFIG_DIR / "tasks.yaml").read_text()
+        audited(
+            lambda: client.post(
+                "/api/crews/reference_check/runs",
+                json={"inputs": {"candidate_name": "Ann", "reference_notes": REFERENCE_NOTES}},
+                headers=dana,
+            ),
+            ("POST", "/api/crews/{name}/runs"),
+            "crew_run_started",
+        )
+        tasks = (config_dir / "tasks.yaml").read_text()
         audited(
             lambda: client.put("/api/config/tasks.yaml", json={"content": tasks}, headers=editor),
             ("PUT", "/api/config/{file}"),
             "config_changed",
+        )
+        audited(
+            lambda: client.post(
+                "/api/config/rollback", json={"version": 1, "message": "undo"}, headers=editor
+            ),
+            ("POST", "/api/config/rollback"),
+            "config_rolled_back",
         )
         assert routes - set(exercised) == set(), "state-changing routes without an audit test"
         trail = app.state.ctx.audit.records()

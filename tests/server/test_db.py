@@ -37,7 +37,7 @@ def test_migrations_create_exactly_the_models(db_url: str) -> None:
     try:
         assert current_revision(engine) is None
         upgrade(engine)
-        assert current_revision(engine) == head_revision() == "0004"
+        assert current_revision(engine) == head_revision() == "0005"
         # Alembic autogenerate compares the migrated schema with the models: no difference
         # in tables, columns, types, nullability, indexes, unique and foreign keys.
         assert schema_diff(engine) == []
