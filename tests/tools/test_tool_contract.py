@@ -14,13 +14,13 @@ from __future__ import annotations
 import json
 import re
 import socket
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from pydantic import BaseModel
 
 from tests.custom_crews import EXAMPLE, REFERENCE_NOTES
+from tests.tools.support import workspace
 from tools.catalog import TOOL_NAMES
 from tools.plugins import plugin_tool_names
 
@@ -30,30 +30,6 @@ EXAMPLE_TOOL = "reference_check.tools:SummarizeReferencesTool"
 SAMPLE_ARGUMENTS: dict[str, dict[str, Any]] = {
     EXAMPLE_TOOL: {"candidate_name": "Priya Raman", "reference_notes": REFERENCE_NOTES},
 }
-
-
-def _workspace() -> Any:
-    from domain.entities import Candidate, Recruiter
-    from tools.workspace import Workspace
-
-    candidate = Candidate(
-        id="c1",
-        name="Ann Lee",
-        email="ann@example.test",
-        location="Berlin",
-        headline="Backend engineer",
-        years_experience=6,
-        skills=["python"],
-        resume_text="Summary\nBuilt Python services with PostgreSQL for six years.",
-    )
-    return Workspace(
-        stage="screening",
-        recruiter=Recruiter(id="r1", name="Dana", email="dana@example.test"),
-        company="Acme",
-        intake_notes="Role: Backend Engineer\nMust have:\n- Python",
-        pool=[candidate],
-        schedule_start=datetime(2026, 11, 30, tzinfo=UTC),
-    )
 
 
 def _registered() -> list[str]:
@@ -70,7 +46,7 @@ def _build(name: str) -> Any:
     from tools.recruiting import TOOL_CLASSES
 
     if name in TOOL_CLASSES:
-        return TOOL_CLASSES[name](workspace=_workspace())
+        return TOOL_CLASSES[name](workspace=workspace())
     return build_plugin_tool(name)
 
 
