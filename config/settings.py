@@ -178,6 +178,12 @@ class ServerSettings(BaseModel):
         description="a bearer token a Prometheus scraper may send to GET /metrics (besides an "
         "admin's token); unset: only admins may scrape",
     )
+    plugin_modules: list[str] = Field(
+        default_factory=list,
+        description="packages whose 'module:Class' references a configuration change through "
+        "the API may add (naming one imports it); tools installed with a hirecrew.tools entry "
+        "point need none, and edits on disk or from the command line are not limited",
+    )
 
 
 class MailSettings(BaseModel):

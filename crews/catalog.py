@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Literal
@@ -24,34 +26,76 @@ from tools.plugins import check_tool, is_reference, plugin_tool_names
 FLOW_CREWS = frozenset(CREW_INPUTS)
 
 
-def _check_plugin(kind: str, name: str) -> str | None:
-    if kind == "output":
-        return check_output(name)
-    if not is_reference(name) and name not in plugin_tool_names():
-        return f"unknown tool '{name}'"
-    return check_tool(name)
+class ReferencePolicy:
+    """Which ``module:Class`` references a configuration may name (naming one imports its
+    module, so a change through the API may only add references to trusted packages).
+
+    Args:
+        modules: packages whose modules may be named (``pkg`` allows ``pkg`` and ``pkg.x``).
+        known: exact references allowed whatever their package (those already in force).
+    """
+
+    def __init__(self, modules: Collection[str] = (), known: Collection[str] = ()) -> None:
+        self.modules = tuple(modules)
+        self.known = frozenset(known)
+
+    def problem(self, reference: str) -> str | None:
+        module = reference.partition(":")[0]
+        if reference in self.known or any(
+            module == p or module.startswith(f"{p}.") for p in self.modules
+        ):
+            return None
+        allowed = ", ".join(self.modules) or "none"
+        return (
+            f"'{reference}' names a module outside the packages a change through the API may "
+            f"import (HIRECREW_SERVER__PLUGIN_MODULES: {allowed}); install the tool with a "
+            "hirecrew.tools entry point, or have an operator add its package"
+        )
 
 
-def catalog() -> Catalog:
+_REFERENCE_TEXT = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*")
+
+
+def references_in(texts: Iterable[str]) -> set[str]:
+    """Every text in the YAML shaped like a ``module:Class`` reference."""
+    return {match for text in texts for match in _REFERENCE_TEXT.findall(text)}
+
+
+def _plugin_checker(policy: ReferencePolicy | None) -> Callable[[str, str], str | None]:
+    def check(kind: str, name: str) -> str | None:
+        if policy is not None and is_reference(name) and (problem := policy.problem(name)):
+            return problem  # refused before anything is imported
+        if kind == "output":
+            return check_output(name)
+        if not is_reference(name) and name not in plugin_tool_names():
+            return f"unknown tool '{name}'"
+        return check_tool(name)
+
+    return check
+
+
+def catalog(policy: ReferencePolicy | None = None) -> Catalog:
     """What YAML may name: tools (built-in and plugins), outputs, the inputs of stage crews,
-    LLM providers."""
+    LLM providers; ``policy`` limits ``module:Class`` references (None: any)."""
     return Catalog(
         tools=TOOL_NAMES,
         outputs=frozenset(OUTPUT_MODELS),
         stage_inputs=dict(CREW_INPUTS),
         llm_providers=KNOWN_PROVIDERS,
-        check_plugin=_check_plugin,
+        check_plugin=_plugin_checker(policy),
     )
 
 
-def load_config(directory: Path | None = None) -> RoleConfig:
+def load_config(
+    directory: Path | None = None, *, references: ReferencePolicy | None = None
+) -> RoleConfig:
     """Load a configuration directory and check that every stage crew is there and typed.
 
     Raises:
         ConfigError: naming file, key and line of every problem.
     """
     directory = directory or DEFAULT_CONFIG_DIR
-    config = load_role_config(directory, catalog())
+    config = load_role_config(directory, catalog(references))
     issues: list[ConfigIssue] = []
     crews_file = directory / "crews.yaml"
     for crew_name, output in [(s.crew, s.output) for s in STAGES] + [(REVIEW_CREW, REVIEW_OUTPUT)]:

@@ -50,7 +50,7 @@ from config.errors import ConfigError, ConfigIssue
 from config.loader import FILES
 from config.schema import RoleConfig
 from config.settings import Settings
-from crews.catalog import check_llm_roles, load_config
+from crews.catalog import ReferencePolicy, check_llm_roles, load_config, references_in
 from server.db.models import ConfigVersion
 from server.errors import NotFound
 
@@ -110,12 +110,24 @@ def files_of(row: ConfigVersion) -> dict[str, str]:
     return {name: str(getattr(row, column)) for name, column in _COLUMNS.items()}
 
 
-def check_files(settings: Settings, files: Mapping[str, str]) -> RoleConfig:
+def api_references(settings: Settings, current: Mapping[str, str]) -> ReferencePolicy:
+    """What a change through the API may name as ``module:Class``: the packages the operator
+    allowed, and the references already in force (``current``: the files being changed)."""
+    return ReferencePolicy(settings.server.plugin_modules, references_in(current.values()))
+
+
+def check_files(
+    settings: Settings,
+    files: Mapping[str, str],
+    *,
+    references: ReferencePolicy | None = None,
+) -> RoleConfig:
     """Load three files as the current code would, from a scratch directory.
 
     Args:
         settings: whose per-role model settings must name agents that exist.
         files: every one of ``NAMES`` -> its YAML text.
+        references: which ``module:Class`` references may be named (None: any).
 
     Returns:
         The validated configuration.
@@ -128,7 +140,7 @@ def check_files(settings: Settings, files: Mapping[str, str]) -> RoleConfig:
         for name in NAMES:
             (directory / name).write_text(files[name], encoding="utf-8")
         try:
-            config = load_config(directory)
+            config = load_config(directory, references=references)
             check_llm_roles(config, settings.llm)
         except ConfigError as exc:
             issues = [
@@ -467,9 +479,13 @@ class LiveConfig:
         author: str,
         message: str = "",
         restores: int | None = None,
+        from_api: bool = False,
     ) -> Recorded:
         """Validate the newest version with ``changes`` swapped in, record it as a new
         version, write it to disk and run it from now on. Audited.
+
+        ``from_api``: the change may add ``module:Class`` references only to the packages in
+        ``HIRECREW_SERVER__PLUGIN_MODULES`` (naming one imports it).
 
         Raises:
             ConfigError: the result is invalid: nothing was changed.
@@ -479,7 +495,11 @@ class LiveConfig:
             for attempt in range(_WRITE_TRIES):
                 try:
                     return self._apply_once(
-                        changes, author=author, message=message, restores=restores
+                        changes,
+                        author=author,
+                        message=message,
+                        restores=restores,
+                        from_api=from_api,
                     )
                 except IntegrityError:
                     # Another process recorded the same number first: redo it on top of that.
@@ -496,6 +516,7 @@ class LiveConfig:
         message: str,
         restores: int | None,
         unless_same: bool = False,
+        from_api: bool = False,
     ) -> Recorded:
         """Record one version (``unless_same``: not when the newest holds these files
         already, e.g. recorded by another process that saw the same edit on disk)."""
@@ -503,7 +524,8 @@ class LiveConfig:
             latest = latest_number(session)
             before = files_of(get_version(session, latest)) if latest is not None else {}
             files = {name: changes.get(name, before.get(name, "")) for name in NAMES}
-            config = check_files(self.settings, files)
+            policy = api_references(self.settings, before) if from_api else None
+            config = check_files(self.settings, files, references=policy)
             if unless_same and latest is not None and before == files:
                 self._remember(latest, config)
                 return Recorded(latest, None, (), {}, {}, config)

@@ -31,6 +31,7 @@ from server.config_versions import (
     NAMES,
     Recorded,
     active_dir,
+    api_references,
     check_files,
     diff_versions,
     editable_dir,
@@ -205,10 +206,10 @@ def validate_config(body: ConfigCandidate, user: ConfigEditor, ctx: Ctx) -> Vali
     """Check files (with the current others) without changing anything."""
     number = ctx.versions.refresh()
     with ctx.sessions() as session:
-        files = files_of(get_version(session, number))
-    files.update({str(name): text for name, text in body.files.items()})
+        current = files_of(get_version(session, number))
+    files = {**current, **{str(name): text for name, text in body.files.items()}}
     try:
-        config = check_files(ctx.settings, files)
+        config = check_files(ctx.settings, files, references=api_references(ctx.settings, current))
     except ConfigError as exc:
         return Validation(valid=False, issues=_issues(exc))
     return Validation(
@@ -222,7 +223,9 @@ def write_config(file: FileName, body: FileWrite, user: ConfigEditor, ctx: Ctx) 
     problem with its file, key and line) and nothing changes; a good one becomes a new
     configuration version and applies to every flow started from now on."""
     try:
-        recorded = ctx.versions.apply({file: body.content}, author=user.id, message=body.message)
+        recorded = ctx.versions.apply(
+            {file: body.content}, author=user.id, message=body.message, from_api=True
+        )
     except ConfigError as exc:
         raise ConfigInvalid(
             "the configuration is invalid; nothing was changed", _issues(exc)

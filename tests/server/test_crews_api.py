@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from config import DEFAULT_CONFIG_DIR
 from tests.custom_crews import EXAMPLE, REFERENCE_NOTES, example_config
 from tests.server.api_support import add_user, api_settings, running_app
 
@@ -106,3 +107,61 @@ def test_a_crew_added_by_a_configuration_change_runs_without_a_restart(tmp_path:
         assert answer.status_code == 201, answer.text
         assert answer.json()["status"] == "completed"
         assert answer.json()["config_version"] == 2
+
+
+CANARY = """\
+from pathlib import Path
+
+from crewai.tools import BaseTool
+from pydantic import BaseModel
+
+Path(__file__).with_suffix(".imported").write_text("imported")
+
+
+class Args(BaseModel):
+    text: str
+
+
+class CanaryTool(BaseTool):
+    name: str = "canary"
+    description: str = "Echoes its text back, to prove the module was imported. Returns JSON."
+    args_schema: type[BaseModel] = Args
+
+    def _run(self, text: str) -> str:
+        return '{"text": "' + text + '"}'
+"""
+
+
+def test_the_api_adds_module_references_only_to_allowed_packages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Naming `module:Class` imports the module: an editor may not make the server import
+    any module it can reach, only the packages the operator allowed."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "canary_tools.py").write_text(CANARY)
+    monkeypatch.syspath_prepend(str(site))
+    agents = (DEFAULT_CONFIG_DIR / "agents.yaml").read_text() + (
+        "\ncanary_agent:\n  role: Canary\n  goal: Echo\n  backstory: Echoes.\n"
+        '  tools: ["canary_tools:CanaryTool"]\n'
+    )
+    marker = site / "canary_tools.imported"
+    for allowed, expected in (([], 422), (["canary_tools"], 200)):
+        settings = api_settings(tmp_path / f"data-{len(allowed)}")
+        settings = settings.model_copy(
+            update={"server": settings.server.model_copy(update={"plugin_modules": allowed})}
+        )
+        with running_app(settings) as (client, app):
+            editor = add_user(app, "Eddie Editor", role="editor")
+            checked = client.post(
+                "/api/config/validate", json={"files": {"agents.yaml": agents}}, headers=editor
+            )
+            put = client.put("/api/config/agents.yaml", json={"content": agents}, headers=editor)
+            assert put.status_code == expected, put.text
+            if expected == 422:
+                assert checked.json()["valid"] is False
+                assert "HIRECREW_SERVER__PLUGIN_MODULES" in put.text
+                assert not marker.exists(), "the refused module was imported"
+            else:
+                assert checked.json()["valid"] is True
+                assert marker.exists()
