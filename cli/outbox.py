@@ -27,7 +27,10 @@ def send(
     from server.audit_store import SqlAuditLog
     from server.db.engine import make_engine
     from server.db.migrate import upgrade
+    from server.logs import configure_logging
     from server.outbox import deliver_due
+
+    configure_logging(settings)  # a cron job's lines, as the server's: JSON, secrets masked
 
     engine = make_engine(settings.database_url)
     try:

@@ -41,8 +41,11 @@ def run(
     HIRECREW_RETENTION__ENABLED=true it only reports (a dry run)."""
     settings = settings_for(data_dir)
     moment = _moment(now, "--now")
+    from server.logs import configure_logging
     from server.retention import run_retention
     from server.workers import open_job_host
+
+    configure_logging(settings)  # a cron job's lines, as the server's: JSON, secrets masked
 
     host = open_job_host(settings)
     try:

@@ -124,6 +124,9 @@ def test_retention_is_off_until_enabled_and_refuses_short_audit_periods(tmp_path
     assert cli.returncode == 0, cli.stderr
     told = json.loads(cli.stdout)
     assert told["enabled"] is False and told["dry_run"] is True
+    # A cron job logs as the server does: one JSON object per line on stderr.
+    logged = [json.loads(line) for line in cli.stderr.splitlines() if line.strip()]
+    assert any(entry["logger"] == "server.retention" for entry in logged), cli.stderr
     assert told["candidates_checked"] == 1
     bad = run_hirecrew("retention", "run", "--now", "someday", data_dir=tmp_path / "data")
     assert bad.returncode == 2 and "not an ISO date" in bad.stderr
