@@ -33,7 +33,7 @@ def config_history(
     from server.config_versions import history, open_versions
 
     settings = settings_for(data_dir)
-    with open_versions(settings) as versions:
+    with open_versions(settings, follow=False) as versions:
         found = history(versions, limit=limit)
     if as_json:
         _echo_json(found)
@@ -61,7 +61,7 @@ def config_diff(
 
     settings = settings_for(data_dir)
     try:
-        with open_versions(settings) as versions:
+        with open_versions(settings, follow=False) as versions:
             found = diff(versions, old, new)
     except ApiError as exc:
         raise fail(exc.message, EXIT_INVALID) from exc

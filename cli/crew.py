@@ -14,10 +14,9 @@ import typer
 import yaml
 
 from cli.common import EXIT_FAILED, DataDir, fail, settings_for
-from config import DEFAULT_CONFIG_DIR
 from config.errors import ConfigError
 from config.schema import RoleConfig
-from config.settings import Settings, quiet_environment
+from config.settings import Settings, active_config_dir, quiet_environment
 from domain.errors import HirecrewError
 
 app = typer.Typer(help="Crews: list them, run a custom crew on its own.", no_args_is_help=True)
@@ -29,7 +28,7 @@ def _config(settings: Settings) -> RoleConfig:
     from crews.catalog import check_llm_roles, load_config
 
     try:
-        config = load_config(settings.config_dir or DEFAULT_CONFIG_DIR)
+        config = load_config(active_config_dir(settings))
         check_llm_roles(config, settings.llm)
     except ConfigError as exc:
         raise fail(str(exc)) from exc

@@ -112,11 +112,11 @@ def _guard(name: str, probe: Callable[[], Check]) -> Check:
 
 
 def check_configuration(settings: Settings) -> tuple[Check, RoleConfig | None]:
-    from config import DEFAULT_CONFIG_DIR
     from config.errors import ConfigError
+    from config.settings import active_config_dir
     from crews.catalog import check_llm_roles, load_config
 
-    directory = settings.config_dir or DEFAULT_CONFIG_DIR
+    directory = active_config_dir(settings)
     try:
         config = load_config(directory)
         check_llm_roles(config, settings.llm)

@@ -35,7 +35,7 @@ from cli.server_cmds import worker as worker_command
 from cli.taxonomy import app as taxonomy_app
 from config import DEFAULT_CONFIG_DIR
 from config.errors import ConfigError
-from config.settings import Settings, quiet_environment
+from config.settings import Settings, active_config_dir, quiet_environment
 from domain.errors import HirecrewError
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def config_validate(
     """Exit 0 when the YAML is valid; exit 2 listing each problem's file, key and line."""
     from crews.catalog import check_llm_roles, load_config
 
-    target = directory or settings_for(None).config_dir or DEFAULT_CONFIG_DIR
+    target = directory or active_config_dir(settings_for(None))
     try:
         config = load_config(target)
         check_llm_roles(config, settings_for(None).llm)

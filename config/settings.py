@@ -425,3 +425,20 @@ def quiet_environment(settings: Settings) -> None:
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["CREWAI_STORAGE_DIR"] = str(data / "crewai")
     os.environ["MEM0_DIR"] = str(data / "mem0")
+
+
+CONFIG_FILES = ("agents.yaml", "tasks.yaml", "crews.yaml")
+
+
+def active_config_dir(settings: Settings) -> Path:
+    """Where the configuration in force is read from: ``HIRECREW_CONFIG_DIR`` when set; else
+    ``<data>/config`` once a change was written there (the server keeps it at the newest
+    version); else the bundled defaults."""
+    from config import DEFAULT_CONFIG_DIR
+
+    if settings.config_dir is not None:
+        return settings.config_dir.expanduser().resolve()
+    edited = settings.data_path / "config"
+    if all((edited / name).is_file() for name in CONFIG_FILES):
+        return edited.resolve()
+    return DEFAULT_CONFIG_DIR

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+import yaml
 from pydantic import BaseModel, Field
 
 from config import DEFAULT_CONFIG_DIR
@@ -53,12 +53,34 @@ class ReferencePolicy:
         )
 
 
-_REFERENCE_TEXT = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*")
+def references_in(files: Mapping[str, str]) -> set[str]:
+    """The ``module:Class`` references a configuration names where it names code: agents'
+    and crews' tools and tasks' outputs (comments and prose do not count). Files that do not
+    parse name none."""
+    found: set[str] = set()
+    for name, text in files.items():
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError:
+            continue
+        if not isinstance(data, dict):
+            continue
+        for body in data.values():
+            if not isinstance(body, dict):
+                continue
+            names: list[Any] = []
+            if name == "agents.yaml":
+                names = _listed(body.get("tools"))
+            elif name == "tasks.yaml":
+                names = [body.get("output")]
+            elif name == "crews.yaml" and isinstance(body.get("tools"), dict):
+                names = [t for tools in body["tools"].values() for t in _listed(tools)]
+            found.update(n for n in names if isinstance(n, str) and is_reference(n))
+    return found
 
 
-def references_in(texts: Iterable[str]) -> set[str]:
-    """Every text in the YAML shaped like a ``module:Class`` reference."""
-    return {match for text in texts for match in _REFERENCE_TEXT.findall(text)}
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _plugin_checker(policy: ReferencePolicy | None) -> Callable[[str, str], str | None]:

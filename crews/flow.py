@@ -75,6 +75,10 @@ class RunStatus(StrEnum):
 _OFFLINE_LLM = LLMSettings(default="offline")
 
 
+# Named in ``unpriced_models`` for usage saved before costs were recorded.
+UNRECORDED_COST = "(recorded before costs were)"
+
+
 class Usage(BaseModel):
     """Model usage, as the providers reported it (the offline engine counts its own), and
     its cost at the configured prices (``HIRECREW_LLM__PRICES``)."""
@@ -92,13 +96,32 @@ class Usage(BaseModel):
         default_factory=list, description="models used without a configured price"
     )
 
+    priced_usd: float = Field(
+        default=0.0, description="the part of the cost whose price is known (for budgets)"
+    )
+
     @model_validator(mode="before")
     @classmethod
     def _cost_unknown_when_unrecorded(cls, data: Any) -> Any:
         # Usage saved before costs were recorded: tokens were spent at an unknown price.
-        if isinstance(data, dict) and "cost_usd" not in data and data.get("total_tokens"):
-            return {**data, "cost_usd": None}
+        if not isinstance(data, dict):
+            return data
+        if "cost_usd" not in data and data.get("total_tokens"):
+            return {**data, "cost_usd": None, "unpriced_models": [UNRECORDED_COST]}
+        if "priced_usd" not in data and data.get("cost_usd") is not None:
+            return {**data, "priced_usd": data["cost_usd"]}
         return data
+
+    @property
+    def budget_cost_usd(self) -> float | None:
+        """The cost a money budget counts: unknown when a model without a price was used,
+        but usage from before costs were recorded counts as free (those runs had no money
+        budget; refusing them would stop every run paused at a gate across an upgrade)."""
+        if self.cost_usd is not None:
+            return self.cost_usd
+        if set(self.unpriced_models) <= {UNRECORDED_COST}:
+            return self.priced_usd
+        return None
 
     def add(self, other: Usage) -> None:
         self.prompt_tokens += other.prompt_tokens
@@ -110,6 +133,7 @@ class Usage(BaseModel):
             if self.cost_usd is None or other.cost_usd is None
             else round(self.cost_usd + other.cost_usd, 10)
         )
+        self.priced_usd = round(self.priced_usd + other.priced_usd, 10)
         self.unpriced_models += [m for m in other.unpriced_models if m not in self.unpriced_models]
 
     @classmethod
@@ -124,6 +148,7 @@ class Usage(BaseModel):
                     total_tokens=row.total_tokens,
                     calls=row.calls,
                     cost_usd=row.cost_usd,
+                    priced_usd=row.cost_usd or 0.0,
                     unpriced_models=[row.model] if row.cost_usd is None else [],
                 )
             )
@@ -397,7 +422,7 @@ class HiringFlow(Flow[HiringState]):
         # Prices and budgets are the run's, whichever engine this crew runs on.
         run_llm = runtime.settings.llm
         usage = self.state.usage
-        if problem := budget_problem(run_llm, usage.total_tokens, usage.cost_usd):
+        if problem := budget_problem(run_llm, usage.total_tokens, usage.budget_cost_usd):
             raise BudgetExceeded(f"{problem}: stopped before the next crew")
         crew = build_crew(
             runtime.config,
@@ -412,7 +437,7 @@ class HiringFlow(Flow[HiringState]):
             crew_llms(crew),
             settings=run_llm,
             run_tokens=usage.total_tokens,
-            run_cost_usd=usage.cost_usd,
+            run_cost_usd=usage.budget_cost_usd,
         )
         try:
             with meter.enforcing():

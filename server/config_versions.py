@@ -45,11 +45,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from config import DEFAULT_CONFIG_DIR
 from config.errors import ConfigError, ConfigIssue
 from config.loader import FILES
 from config.schema import RoleConfig
-from config.settings import Settings
+from config.settings import Settings, active_config_dir
 from crews.catalog import ReferencePolicy, check_llm_roles, load_config, references_in
 from server.db.models import ConfigVersion
 from server.errors import NotFound
@@ -70,6 +69,9 @@ _WRITE_TRIES = 3
 # --- where the files live ------------------------------------------------------------------
 
 
+MESSAGE_CHARS = 1000  # ConfigVersion.message
+
+
 def editable_dir(settings: Settings) -> Path:
     """Where configuration changes are written: ``HIRECREW_CONFIG_DIR``, else
     ``<data>/config``."""
@@ -77,14 +79,8 @@ def editable_dir(settings: Settings) -> Path:
 
 
 def active_dir(settings: Settings) -> Path:
-    """Where the configuration is read from: ``HIRECREW_CONFIG_DIR``; else ``<data>/config``
-    once a change was written there; else the bundled defaults."""
-    if settings.config_dir is not None:
-        return settings.config_dir.expanduser().resolve()
-    edited = settings.data_path / "config"
-    if all((edited / name).is_file() for name in NAMES):
-        return edited.resolve()
-    return DEFAULT_CONFIG_DIR
+    """Where the running configuration is read from (``config.settings.active_config_dir``)."""
+    return active_config_dir(settings)
 
 
 # --- pure helpers --------------------------------------------------------------------------
@@ -113,7 +109,7 @@ def files_of(row: ConfigVersion) -> dict[str, str]:
 def api_references(settings: Settings, current: Mapping[str, str]) -> ReferencePolicy:
     """What a change through the API may name as ``module:Class``: the packages the operator
     allowed, and the references already in force (``current``: the files being changed)."""
-    return ReferencePolicy(settings.server.plugin_modules, references_in(current.values()))
+    return ReferencePolicy(settings.server.plugin_modules, references_in(current))
 
 
 def check_files(
@@ -204,9 +200,16 @@ def _newest_mtime(directory: Path) -> datetime | None:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    # A unique name: processes in containers sharing the directory may all be pid 1.
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _describe(exc: ConfigError) -> str:
@@ -382,9 +385,19 @@ class LiveConfig:
             with self.sessions() as session:
                 row = get_version(session, latest)
                 recorded, recorded_at = row.sha256, row.created_at
-            if files is not None and files_sha256(files) in (recorded, self._loaded_sha256):
+                newest_files = files_of(row)
+                loaded_files = (
+                    files_of(get_version(session, self.loaded))
+                    if self.loaded is not None and self.loaded != latest
+                    else newest_files
+                )
+            if files is not None and (
+                files_sha256(files) in (recorded, self._loaded_sha256)
+                or all(files[n] in (newest_files[n], loaded_files[n]) for n in NAMES)
+            ):
                 # The newest version, or the one this process ran until now and whose files
-                # another process is replacing at this moment: not an edit.
+                # another process is replacing at this moment (file by file, so some may
+                # be new and some old): not an edit.
                 return latest
             if files is not None and first_look:
                 newest = _newest_mtime(directory)
@@ -582,9 +595,12 @@ class LiveConfig:
             return recorded
         raise AssertionError("unreachable")
 
-    def rollback(self, to: int, *, author: str, message: str = "") -> Recorded:
+    def rollback(
+        self, to: int, *, author: str, message: str = "", from_api: bool = False
+    ) -> Recorded:
         """Record version ``to``'s files as a new version (validated with the current code
-        first, like any change) and run it. Audited by the caller.
+        first, like any change, ``from_api`` as for ``apply``) and run it. Audited by the
+        caller.
 
         Raises:
             NotFound: no version ``to``.
@@ -593,7 +609,10 @@ class LiveConfig:
         with self.sessions() as session:
             files = files_of(get_version(session, to))
         text = f"restores version {to}" + (f": {message}" if message else "")
-        return self.apply(files, author=author, message=text, restores=to)
+        # The column holds 1,000 characters; the prefix must not push a long message over.
+        return self.apply(
+            files, author=author, message=text[:MESSAGE_CHARS], restores=to, from_api=from_api
+        )
 
 
 # --- for the command line ------------------------------------------------------------------
@@ -613,10 +632,12 @@ def summary(row: ConfigVersion) -> dict[str, Any]:
 
 
 @contextmanager
-def open_versions(settings: Settings) -> Iterator[LiveConfig]:
+def open_versions(settings: Settings, *, follow: bool = True) -> Iterator[LiveConfig]:
     """The configuration versions of the configured database (migrated to the current
-    schema), followed from this process: the first version is recorded from the files on disk
-    when there is none yet, and a hand edit on disk is noticed (``refresh`` has run)."""
+    schema). ``follow``: followed from this process: the first version is recorded from the
+    files on disk when there is none yet, and a hand edit on disk is noticed (``refresh`` has
+    run); without it, only read (a command that reads history must not record the files of
+    the machine it runs on)."""
     from server.audit_store import SqlAuditLog
     from server.context import write_sessions
     from server.db.engine import make_engine, session_factory
@@ -631,7 +652,8 @@ def open_versions(settings: Settings) -> Iterator[LiveConfig]:
             writes=write_sessions(engine),
             audit=SqlAuditLog(engine),
         )
-        versions.refresh()
+        if follow:
+            versions.refresh()
         yield versions
     finally:
         engine.dispose()

@@ -310,7 +310,7 @@ def rollback_config(body: Rollback, user: ConfigEditor, ctx: Ctx) -> RolledBack:
     first, like any change: one that no longer validates is refused and nothing changes)."""
     try:
         recorded: Recorded = ctx.versions.rollback(
-            body.version, author=user.id, message=body.message
+            body.version, author=user.id, message=body.message, from_api=True
         )
     except ConfigError as exc:
         raise ConfigInvalid(

@@ -106,3 +106,23 @@ def test_usage_saved_before_costs_were_recorded_has_an_unknown_cost() -> None:
     assert total.cost_usd is None and total.unpriced_models == ["openai/x"]
     total.add(Usage(total_tokens=1, cost_usd=1.0))
     assert total.cost_usd is None and total.total_tokens == 11
+
+
+def test_a_money_budget_counts_usage_from_before_costs_were_recorded_as_free() -> None:
+    """A run paused at a gate across the upgrade has usage with no recorded cost: a money
+    budget set with the upgrade must not stop it for that; a model without a price still
+    makes the cost unknown."""
+    from agents.metering import budget_problem
+    from config.settings import LLMSettings
+    from crews.flow import Usage
+
+    budget = LLMSettings(budget_usd=1.0)
+    old = Usage.model_validate({"prompt_tokens": 900, "total_tokens": 1000, "calls": 3})
+    assert old.cost_usd is None and old.budget_cost_usd == 0.0
+    assert budget_problem(budget, old.total_tokens, old.budget_cost_usd) is None
+    old.add(Usage(total_tokens=10, cost_usd=0.4))
+    assert old.cost_usd is None and old.budget_cost_usd == 0.4
+    old.add(Usage(total_tokens=10, cost_usd=0.7))
+    assert budget_problem(budget, old.total_tokens, old.budget_cost_usd) is not None
+    old.add(Usage(total_tokens=5, cost_usd=None, unpriced_models=["openai/x"]))
+    assert old.budget_cost_usd is None

@@ -157,6 +157,15 @@ def test_history_diff_and_rollback(tmp_path: Path, db_url: str) -> None:
         changes = [e["payload"]["version"] for e in trail if e["kind"] == "config_changed"]
         assert changes[-2:] == [2, 3]
 
+        # The longest message the API takes still fits once "restores version N: " is added
+        # (PostgreSQL refuses a longer value for the column).
+        long = client.post(
+            "/api/config/rollback", json={"version": 2, "message": "x" * 1000}, headers=eddie
+        )
+        assert long.status_code == 200, long.text
+        v5 = client.get("/api/config/versions/5", headers=rita).json()
+        assert v5["message"].startswith("restores version 2: x") and len(v5["message"]) == 1000
+
 
 def test_a_rollback_to_a_version_this_code_refuses_changes_nothing(tmp_path: Path) -> None:
     from server.config_versions import files_sha256

@@ -165,3 +165,42 @@ def test_the_api_adds_module_references_only_to_allowed_packages(
             else:
                 assert checked.json()["valid"] is True
                 assert marker.exists()
+
+
+def test_references_hidden_in_prose_or_old_versions_are_not_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only references a configuration really names count as in force: a comment cannot
+    smuggle one in, and a rollback through the API is held to the same rule."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "canary_tools.py").write_text(CANARY)
+    monkeypatch.syspath_prepend(str(site))
+    bundled = (DEFAULT_CONFIG_DIR / "agents.yaml").read_text()
+    with_tool = bundled + (
+        "\ncanary_agent:\n  role: Canary\n  goal: Echo\n  backstory: Echoes.\n"
+        '  tools: ["canary_tools:CanaryTool"]\n'
+    )
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    for name in ("agents.yaml", "tasks.yaml", "crews.yaml"):
+        (config_dir / name).write_text((DEFAULT_CONFIG_DIR / name).read_text())
+    settings = api_settings(tmp_path / "data").model_copy(update={"config_dir": config_dir})
+    with running_app(settings) as (client, app):
+        editor = add_user(app, "Eddie Editor", role="editor")
+
+        def put(text: str) -> int:
+            answer = client.put("/api/config/agents.yaml", json={"content": text}, headers=editor)
+            return answer.status_code
+
+        assert put(bundled + "\n# canary_tools:CanaryTool\n") == 200
+        assert put(with_tool) == 422  # the comment did not make it "in force"
+
+        # An operator adds the tool by hand on disk (trusted), an editor removes it...
+        (config_dir / "agents.yaml").write_text(with_tool)
+        assert client.get("/api/config", headers=editor).json()["version"] == 3
+        assert put(bundled) == 200
+        # ...and cannot bring it back through the API by rolling back.
+        back = client.post("/api/config/rollback", json={"version": 3}, headers=editor)
+        assert back.status_code == 422, back.text
+        assert "HIRECREW_SERVER__PLUGIN_MODULES" in back.text
