@@ -169,6 +169,19 @@ def _echo_stage(stage: dict[str, Any]) -> None:
             "(`hirecrew memory list` shows them)",
             fg=typer.colors.CYAN,
         )
+    usage = stage.get("usage") or {}
+    if usage.get("calls"):
+        cost = usage.get("cost_usd")
+        priced = (
+            f"${cost:.4f}"
+            if cost is not None
+            else f"cost unknown (no price for {', '.join(usage.get('unpriced_models', []))})"
+        )
+        typer.secho(
+            f"  models: {usage['calls']} call(s), {usage['total_tokens']:,} tokens, {priced}"
+            + (f"; {stage['fallback']}" if stage.get("fallback") else ""),
+            dim=True,
+        )
     artifact = stage["artifact"]
     if artifact:
         typer.echo(_artifact_preview(stage["name"], artifact))

@@ -364,6 +364,8 @@ def summarize(state: HiringState) -> dict[str, Any]:
                 "memory_ids": record.memory_ids,
                 "memories_applied": record.memories_applied,
                 "decisions": [d.model_dump(mode="json") for d in record.decisions],
+                "usage": record.total_usage.model_dump(mode="json"),
+                "fallback": record.fallback,
             }
             for name, record in state.stages.items()
         ],

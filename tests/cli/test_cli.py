@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -26,9 +27,20 @@ def test_demo_yes_json_confirms_four_reviewed_stages(tmp_path: Path) -> None:
         assert stage["review"]["verdict"] in ("pass", "warn")
         assert isinstance(stage["review"]["findings"], list)
         assert stage["artifact"]
+        # Every attempt's model use, priced: the offline engine counts its calls, free.
+        assert stage["usage"]["calls"] > 0 and stage["usage"]["total_tokens"] > 0
+        assert stage["usage"]["cost_usd"] == 0.0 and stage["fallback"] is None
     assert (tmp_path / "audit.jsonl").exists()
     verify = _hirecrew("audit", "verify", data_dir=tmp_path)
     assert verify.returncode == 0 and "chain intact" in verify.stdout
+
+
+def test_demo_text_shows_each_stages_model_use(tmp_path: Path) -> None:
+    result = _hirecrew("demo", "--yes", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.strip().startswith("models:")]
+    assert len(lines) == 4, result.stdout
+    assert all(re.search(r"models: \d+ call\(s\), [\d,]+ tokens, \$0\.0000", x) for x in lines)
 
 
 def test_config_validate_ok_and_broken(tmp_path: Path) -> None:
