@@ -78,11 +78,6 @@ def editable_dir(settings: Settings) -> Path:
     return (settings.config_dir or settings.data_path / "config").expanduser().resolve()
 
 
-def active_dir(settings: Settings) -> Path:
-    """Where the running configuration is read from (``config.settings.active_config_dir``)."""
-    return active_config_dir(settings)
-
-
 # --- pure helpers --------------------------------------------------------------------------
 
 
@@ -374,7 +369,7 @@ class LiveConfig:
         raise error
 
     def _check_disk(self, latest: int | None) -> int | None:
-        directory = active_dir(self.settings)
+        directory = active_config_dir(self.settings)
         signature = _signature(directory)
         first_look = self._disk is None
         if signature == self._disk and latest is not None:
@@ -467,7 +462,7 @@ class LiveConfig:
 
     def _materialize(self, files: Mapping[str, str]) -> None:
         """Write a version's files where this process reads them (only those that differ)."""
-        source = active_dir(self.settings)
+        source = active_config_dir(self.settings)
         if _read_dir(source) == dict(files):
             self._disk = _signature(source)
             return
@@ -481,7 +476,7 @@ class LiveConfig:
                     _write_atomically(path, files[name])
         except OSError:
             log.exception("could not write the configuration to %s", target)
-        self._disk = _signature(active_dir(self.settings))
+        self._disk = _signature(active_config_dir(self.settings))
 
     # --- changing ---
 

@@ -26,11 +26,11 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from config.errors import ConfigError
+from config.settings import active_config_dir
 from server.auth import ConfigEditor, CurrentUser, Role
 from server.config_versions import (
     NAMES,
     Recorded,
-    active_dir,
     api_references,
     check_files,
     diff_versions,
@@ -48,7 +48,7 @@ from server.schemas import ERRORS, Problem, Strict, Text
 
 router = APIRouter(tags=["config"], responses=ERRORS)
 
-__all__ = ["active_dir", "editable_dir", "router"]
+__all__ = ["editable_dir", "router"]
 
 FileName = Literal["agents.yaml", "tasks.yaml", "crews.yaml"]
 MAX_VERSION = 2_147_483_647  # the column is a 32-bit integer on PostgreSQL
@@ -191,7 +191,7 @@ def read_config(user: CurrentUser, ctx: Ctx) -> ConfigRead:
         files = files_of(get_version(session, number))
     config = ctx.versions.config_of(number)
     return ConfigRead(
-        directory=str(active_dir(ctx.settings)),
+        directory=str(active_config_dir(ctx.settings)),
         version=number,
         files=files,
         agents=sorted(config.agents),
