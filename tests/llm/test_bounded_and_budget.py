@@ -78,7 +78,7 @@ def test_a_budget_stops_a_crew_on_the_real_model_at_its_next_call(
     from crews.runner import open_runtime, start_run
 
     # Every role on the model. The hiring manager's first prompt alone is over 1,000 tokens:
-    # the budget runs out inside the intake crew, whose attempt makes several calls.
+    # the budget runs out with the intake crew's first call.
     limits: dict[str, Any] = (
         {"budget_tokens": 1_500}
         if budget == "tokens"
@@ -93,10 +93,17 @@ def test_a_budget_stops_a_crew_on_the_real_model_at_its_next_call(
     state = asyncio.run(start_run(runtime, demo_project(settings.data_path, now=NOW)))
     intake = state.stages["intake"]
     assert state.status == "stopped" and intake.status == "stopped", intake.error
-    assert intake.error and "stopped before the next model call" in intake.error
+    # Where it stops depends on what the model answers: usually at a call inside the crew;
+    # when the model ends its crew in one call (an invalid answer, handed to the offline
+    # engine), before that next crew. Mid-crew stops are checked deterministically in
+    # tests/crews/test_budget.py.
+    assert intake.error is not None
+    mid_crew = "stopped before the next model call" in intake.error
+    assert mid_crew or "stopped before the next crew" in intake.error, intake.error
     setting = "HIRECREW_LLM__BUDGET_TOKENS" if budget == "tokens" else "HIRECREW_LLM__BUDGET_USD"
     assert setting in intake.error
-    assert intake.fallback is None  # a spent budget is not handed to the offline engine
+    if mid_crew:
+        assert intake.fallback is None  # a spent budget is not handed to the offline engine
     assert intake.usage.calls >= 1 and intake.usage.total_tokens >= 1_500
     trail = list(runtime.audit.records(run_id=state.id))
     usage = [r for r in trail if r["kind"] == "model_usage"]
