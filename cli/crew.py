@@ -43,10 +43,13 @@ def list_crews(
     """Every crew: the hiring flow's stages and review, then the custom crews."""
     settings = settings_for(data_dir)
     from crews.catalog import describe_crews  # cheap: no crewai
+    from crews.stages import pipeline_of
 
-    rows = [info.model_dump() for info in describe_crews(_config(settings))]
+    config = _config(settings)
+    rows = [info.model_dump() for info in describe_crews(config)]
+    stages = [step.name for step in pipeline_of(config)]
     if as_json:
-        typer.echo(json.dumps({"crews": rows}, indent=2))
+        typer.echo(json.dumps({"crews": rows, "pipeline": stages}, indent=2))
         return
     for row in rows:
         inputs = f" inputs: {', '.join(row['inputs'])}" if row["inputs"] else ""
@@ -54,6 +57,10 @@ def list_crews(
         typer.echo(f"{row['name']:<20} {row['kind']:<7} {row['process']}{output}{inputs}")
         if row["description"]:
             typer.echo(f"{'':<20} {row['description']}")
+        custom_stages = [s for s in row["stages"] if s != row["name"] or row["kind"] == "custom"]
+        if custom_stages:
+            typer.echo(f"{'':<20} runs the pipeline stage {', '.join(custom_stages)}")
+    typer.echo(f"\npipeline: {' -> '.join(stages)}")
 
 
 def _read_inputs(path: Path) -> dict[str, Any]:

@@ -140,6 +140,8 @@ def config_init(
 
 def _echo_stage(stage: dict[str, Any]) -> None:
     typer.secho(f"\n== {stage['name']} [{stage['status']}]", bold=True)
+    if stage["status"] == "awaiting_decision" and stage.get("gate"):
+        typer.secho(f"  {stage['gate']}", fg=typer.colors.CYAN)
     if stage["error"]:
         typer.secho(f"  failed: {stage['error']}", fg=typer.colors.RED)
     for number, earlier in enumerate(stage["earlier_reviews"], start=1):
@@ -219,11 +221,21 @@ def _artifact_preview(name: str, artifact: dict[str, Any]) -> str:
                 quote = a["evidence"][0] if a["evidence"] else "-"
                 rows.append(f'      {a["status"]:8} {a["requirement"]}: "{quote[:90]}"')
         return "\n".join(rows)
-    rows = [f"  {s['candidate_id']}: {s['start']} -> {s['end']}" for s in artifact["slots"]]
-    for m in artifact["messages"][:1]:
-        rows.append(f"  first message to {m['to']}: {m['subject']}")
-        rows += ["    " + line for line in m["body"].splitlines()]
-    return "\n".join(rows)
+    if name == "outreach":
+        rows = [f"  {s['candidate_id']}: {s['start']} -> {s['end']}" for s in artifact["slots"]]
+        for m in artifact["messages"][:1]:
+            rows.append(f"  first message to {m['to']}: {m['subject']}")
+            rows += ["    " + line for line in m["body"].splitlines()]
+        return "\n".join(rows)
+    # A stage the pipeline added: its output model is the crew's own; show it as JSON.
+    lines = json.dumps(artifact, indent=2, ensure_ascii=False).splitlines()
+    shown = [f"  {line}" for line in lines[:_PREVIEW_LINES]]
+    if len(lines) > _PREVIEW_LINES:
+        shown.append(f"  ... ({len(lines) - _PREVIEW_LINES} more lines: --json shows all)")
+    return "\n".join(shown)
+
+
+_PREVIEW_LINES = 40
 
 
 def _ask(stage: dict[str, Any]) -> dict[str, Any]:
@@ -248,16 +260,13 @@ def _ask(stage: dict[str, Any]) -> dict[str, Any]:
                     typer.secho(f"not valid JSON: {exc}", fg=typer.colors.RED)
 
 
-def _next_stage(current: str, decision: str) -> str | None:
+def _next_stage(state: HiringState, decision: str) -> str | None:
     """The stage a decision sets running, for the progress line."""
-    from crews.stages import STAGE_NAMES
-
     if decision == "reject":
-        return current
+        return state.current_stage
     if decision == "stop":
         return None
-    index = STAGE_NAMES.index(current) + 1
-    return STAGE_NAMES[index] if index < len(STAGE_NAMES) else None
+    return state.next_stage(state.current_stage)
 
 
 def _decide_sync(runtime: Runtime, run_id: str, decision: Any) -> HiringState:
@@ -307,7 +316,7 @@ def demo(
         else:
             choice = _ask(stage)
         if not as_json:
-            following = _next_stage(state.current_stage, choice["decision"])
+            following = _next_stage(state, choice["decision"])
             if following:
                 typer.secho(f"  {choice['decision']}: running {following}...", dim=True)
         choice |= {"stage": state.current_stage, "attempt": stage["attempts"]}

@@ -16,9 +16,12 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from config.errors import ConfigError, ConfigIssue
-from config.schema import AgentSpec, Catalog, CrewSpec, RoleConfig, TaskSpec
+from config.schema import AgentSpec, Catalog, CrewSpec, PipelineStep, RoleConfig, TaskSpec
 
 FILES = {"agents": "agents.yaml", "tasks": "tasks.yaml", "crews": "crews.yaml"}
+# crews.yaml's reserved key: the ordered stages of the hiring flow (never a crew's name).
+PIPELINE_KEY = "pipeline"
+MAX_STAGE_NAME = 32  # the database keeps a run's stage in 32 characters
 OFFLINE = "offline"
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -141,6 +144,45 @@ def _validate_entries(
                     msg = "required key is missing"
                 issues.append(doc.issue((name, *loc), msg))
     return specs
+
+
+def _pipeline_steps(
+    doc: _Document, raw: Any, issues: list[ConfigIssue]
+) -> tuple[PipelineStep, ...]:
+    """crews.yaml's ``pipeline:``: a list of stage names (built-in stages) and mappings
+    (``stage:``, ``crew:``, ``gate:``, ``with:``). What each step may name is checked later,
+    against the crews (``crews.catalog.load_config``)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        issues.append(doc.issue((PIPELINE_KEY,), "expected a list of stages"))
+        return ()
+    steps: list[PipelineStep] = []
+    for i, item in enumerate(raw):
+        path: Path_ = (PIPELINE_KEY, i)
+        body = {"stage": item} if isinstance(item, str) else item
+        if not isinstance(body, dict):
+            issues.append(doc.issue(path, "a stage is a name or a mapping with 'stage:'"))
+            continue
+        try:
+            step = PipelineStep.model_validate(body)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = tuple(str(p) for p in err["loc"])
+                msg = {"extra_forbidden": "unknown key", "missing": "required key is missing"}
+                issues.append(doc.issue((*path, *loc), msg.get(err["type"], err["msg"])))
+            continue
+        if not _KEY_RE.match(step.stage) or len(step.stage) > MAX_STAGE_NAME:
+            issues.append(
+                doc.issue(
+                    (*path, "stage"),
+                    f"stage names are snake_case identifiers of at most {MAX_STAGE_NAME} "
+                    "characters",
+                )
+            )
+            continue
+        steps.append(step)
+    return tuple(steps)
 
 
 def placeholders(text: str) -> set[str]:
@@ -271,7 +313,7 @@ def _cross_check(
             issues.append(c_doc.issue((name, "manager"), "only hierarchical crews take a manager"))
 
 
-def locate(file: Path, *path: str) -> ConfigIssue:
+def locate(file: Path, *path: str | int) -> ConfigIssue:
     """An issue positioned at a key path of a file (for checks made after loading)."""
     return _read(file).issue(tuple(path), "")
 
@@ -298,10 +340,11 @@ def load_role_config(directory: Path, catalog: Catalog) -> RoleConfig:
             issues.extend(exc.issues)
     if issues:
         raise ConfigError(f"configuration in {directory} is invalid", issues)
+    pipeline = _pipeline_steps(docs["crews"], docs["crews"].data.pop(PIPELINE_KEY, None), issues)
     agents = _validate_entries(docs["agents"], AgentSpec, issues)
     tasks = _validate_entries(docs["tasks"], TaskSpec, issues)
     crews = _validate_entries(docs["crews"], CrewSpec, issues)
     _cross_check(docs, agents, tasks, crews, catalog, issues)
     if issues:
         raise ConfigError(f"configuration in {directory} is invalid", issues)
-    return RoleConfig(agents=agents, tasks=tasks, crews=crews)
+    return RoleConfig(agents=agents, tasks=tasks, crews=crews, pipeline=pipeline)

@@ -61,12 +61,53 @@ class CrewSpec(_Spec):
     )
 
 
+class PipelineStep(_Spec):
+    """One stage of the pipeline (crews.yaml ``pipeline:``): a built-in stage by name, or a
+    custom crew made a stage, with its gate message and constant inputs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    stage: str = Field(min_length=1)
+    crew: str | None = Field(default=None, description="the crew that runs it (the stage name)")
+    gate: str = Field(default="", description="what the gate asks the recruiter")
+    with_: dict[str, str] = Field(
+        default_factory=dict, alias="with", description="constant values for the crew's inputs"
+    )
+
+    @field_validator("gate")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+    @field_validator("with_", mode="before")
+    @classmethod
+    def _as_text(cls, value: object) -> object:
+        # YAML reads `count: 2` as a number; a crew's inputs are text.
+        if isinstance(value, dict):
+            return {
+                k: ("yes" if v else "no")
+                if isinstance(v, bool)
+                else str(v)
+                if isinstance(v, int | float)
+                else v
+                for k, v in value.items()
+            }
+        return value
+
+    @property
+    def crew_name(self) -> str:
+        return self.crew or self.stage
+
+
 class RoleConfig(_Spec):
     """The three files, parsed and cross-checked."""
 
     agents: dict[str, AgentSpec]
     tasks: dict[str, TaskSpec]
     crews: dict[str, CrewSpec]
+    pipeline: tuple[PipelineStep, ...] = Field(
+        default=(), description="crews.yaml's ``pipeline:``; empty: the four built-in stages"
+    )
 
     def tools_for(self, crew_name: str, agent_name: str) -> tuple[str, ...]:
         """The tools an agent gets in a crew: the crew's list, else the agent's default."""

@@ -16,7 +16,16 @@ from config.loader import load_role_config, locate
 from config.providers import KNOWN_PROVIDERS
 from config.schema import Catalog, CrewSpec, RoleConfig
 from config.settings import LLMSettings
-from crews.stages import CREW_INPUTS, REVIEW_CREW, REVIEW_OUTPUT, STAGES
+from crews.stages import (
+    CREW_INPUTS,
+    FLOW_VALUES,
+    REVIEW_CREW,
+    REVIEW_OUTPUT,
+    STAGE_NAMES,
+    STAGES,
+    output_key,
+    pipeline_of,
+)
 from tasks.outputs import OUTPUT_MODELS, check_output
 from tools.catalog import TOOL_NAMES
 from tools.plugins import check_tool, is_reference, plugin_tool_names
@@ -159,6 +168,7 @@ def load_config(
                 )
             )
     issues.extend(_custom_crew_issues(config, directory))
+    issues.extend(_pipeline_issues(config, directory / "crews.yaml"))
     if issues:
         raise ConfigError(f"configuration in {directory} is invalid", issues)
     return config
@@ -198,6 +208,83 @@ def _custom_crew_issues(config: RoleConfig, directory: Path) -> list[ConfigIssue
     return issues
 
 
+def _pipeline_issues(config: RoleConfig, crews_file: Path) -> list[ConfigIssue]:
+    """What makes crews.yaml's ``pipeline:`` unrunnable: the built-in stages out of order,
+    a stage whose crew is missing or untyped, an input nothing gives."""
+    issues: list[ConfigIssue] = []
+
+    def issue(path: tuple[str | int, ...], message: str) -> None:
+        where = locate(crews_file, "pipeline", *path)
+        key = ".".join(str(p) for p in ("pipeline", *path))
+        issues.append(replace(where, key=key, message=message))
+
+    built_in_seen: list[str] = []
+    names: set[str] = set()
+    available = {name for name, after in FLOW_VALUES.items() if after is None}
+    for i, step in enumerate(config.pipeline):
+        if step.stage in names:
+            issue((i, "stage"), f"stage '{step.stage}' is listed twice")
+            continue
+        names.add(step.stage)
+        if i == 0 and step.stage != STAGE_NAMES[0]:
+            issue((i,), f"a hiring flow starts at {STAGE_NAMES[0]}: list it first")
+        if step.stage in STAGE_NAMES:
+            expected = STAGE_NAMES[len(built_in_seen)]
+            if step.stage != expected:
+                issue(
+                    (i,),
+                    f"the built-in stages run in the order {', '.join(STAGE_NAMES)}, each "
+                    f"after the one before it: '{expected}' must come before '{step.stage}'",
+                )
+            built_in_seen.append(step.stage)
+            extra = [k for k, v in (("crew", step.crew), ("gate", step.gate)) if v]
+            extra += ["with"] if step.with_ else []
+            if extra:
+                issue(
+                    (i, extra[0]),
+                    f"'{step.stage}' is a built-in stage with its own crew and gate: only "
+                    "custom stages take crew, gate or with",
+                )
+            available |= {name for name, after in FLOW_VALUES.items() if after == step.stage}
+            continue
+        if step.stage == REVIEW_CREW:
+            issue((i, "stage"), "'review' is the compliance review of every stage, not a stage")
+            continue
+        crew_name = step.crew_name
+        crew_key: tuple[str | int, ...] = (i, "crew") if step.crew else (i, "stage")
+        crew = config.crews.get(crew_name)
+        if crew is None:
+            custom = sorted(n for n in config.crews if crew_kind(n) == "custom")
+            issue(crew_key, f"no crew '{crew_name}' (custom crews: {', '.join(custom) or 'none'})")
+            continue
+        if crew_kind(crew_name) != "custom":
+            issue(crew_key, f"'{crew_name}' is a crew the flow runs itself; name a custom crew")
+            continue
+        last = crew.tasks[-1]
+        if config.tasks[last].output is None:
+            issue(
+                crew_key,
+                f"a stage's output is reviewed and edited at its gate, so it must be typed: "
+                f"give task '{last}' (the last of crew '{crew_name}') an output model",
+            )
+        for key in sorted(set(step.with_) - set(crew.inputs)):
+            issue(
+                (i, "with", key),
+                f"crew '{crew_name}' takes no input '{key}' (inputs: "
+                f"{', '.join(crew.inputs) or 'none'})",
+            )
+        for key in crew.inputs:
+            if key not in step.with_ and key not in available:
+                issue(
+                    crew_key,
+                    f"crew '{crew_name}' takes '{key}', which the flow does not have at this "
+                    f"point (it has: {', '.join(sorted(available))}); give it in 'with:' or "
+                    "move the stage after the one that produces it",
+                )
+        available.add(output_key(step.stage))
+    return issues
+
+
 def check_llm_roles(config: RoleConfig, settings: LLMSettings) -> None:
     """Refuse per-role model settings for agents the configuration does not have.
 
@@ -231,6 +318,9 @@ class CrewInfo(BaseModel):
     tools: dict[str, list[str]] = Field(description="agent -> the tools it gets in this crew")
     inputs: list[str] = Field(description="what a run must give (custom crews)")
     output: str | None = Field(description="the last task's output model, if typed")
+    stages: list[str] = Field(
+        default_factory=list, description="the stages of the pipeline this crew runs"
+    )
 
 
 def crew_kind(name: str) -> Literal["stage", "review", "custom"]:
@@ -242,13 +332,17 @@ def crew_kind(name: str) -> Literal["stage", "review", "custom"]:
 
 def describe_crews(config: RoleConfig) -> list[CrewInfo]:
     """Every crew of a configuration, stage crews first, then custom crews by name."""
-    infos = [_describe(config, name, spec) for name, spec in config.crews.items()]
+    pipeline = pipeline_of(config)
+    infos = [
+        _describe(config, name, spec, [s.name for s in pipeline if s.crew == name])
+        for name, spec in config.crews.items()
+    ]
     # Stages in the order the flow runs them, then the review, then custom crews by name.
     order = {name: i for i, name in enumerate(CREW_INPUTS)}
     return sorted(infos, key=lambda info: (order.get(info.name, len(order)), info.name))
 
 
-def _describe(config: RoleConfig, name: str, spec: CrewSpec) -> CrewInfo:
+def _describe(config: RoleConfig, name: str, spec: CrewSpec, stages: list[str]) -> CrewInfo:
     return CrewInfo(
         name=name,
         kind=crew_kind(name),
@@ -260,4 +354,5 @@ def _describe(config: RoleConfig, name: str, spec: CrewSpec) -> CrewInfo:
         tools={agent: list(config.tools_for(name, agent)) for agent in spec.agents},
         inputs=list(spec.inputs),
         output=config.tasks[spec.tasks[-1]].output,
+        stages=stages,
     )

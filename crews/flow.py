@@ -1,6 +1,10 @@
-"""The hiring flow: four stages, each run by a crew, reviewed, then gated by a human.
+"""The hiring flow: its stages, each run by a crew, reviewed, then gated by a human.
 
     intake -> sourcing -> screening -> outreach -> completed
+
+by default; crews.yaml's ``pipeline:`` may put custom crews between them as stages of their
+own (``crews.stages.StageStep``), or end the flow early. The pipeline is fixed when a flow
+starts (kept in its state): a configuration edited mid-run never changes a run in progress.
 
 Each stage runs its hierarchical crew, passes the compliance review (deterministic checks and
 the reviewer agent; a failing review sends the findings back to the crew, a bounded number of
@@ -33,13 +37,28 @@ from config.schema import RoleConfig
 from config.settings import LLMSettings, Settings
 from crews.assembly import build_crew
 from crews.audit import AuditSink, current_run, current_stage
+from crews.catalog import crew_kind
 from crews.decisions import DecisionRecord, GateDecision
 from crews.errors import BudgetExceeded, GateError, StageOutputError, StopRequested
 from crews.explain import candidate_entries, candidate_ids
 from crews.learning import learn_from_decision, recall_query
 from crews.observer import RunObserver
 from crews.project import ProjectSpec, index_dir, load_pool
-from crews.stages import REVIEW_CREW, STAGE_BY_NAME, STAGE_NAMES, Stage
+from crews.stages import (
+    BUILT_IN_PIPELINE,
+    CUSTOM_GATE_MESSAGE,
+    REVIEW_CREW,
+    STAGE_BY_NAME,
+    STAGE_NAMES,
+    Stage,
+    StageStep,
+    next_stage,
+    output_key,
+    pipeline_of,
+    stage_model,
+    stage_spec,
+    step_of,
+)
 from domain.artifacts import (
     Finding,
     JobDescription,
@@ -50,7 +69,7 @@ from domain.artifacts import (
     verdict_for,
 )
 from domain.errors import HirecrewError
-from domain.review import run_checks
+from domain.review import review_custom_output, run_checks
 from memory.base import MemoryRecord
 from memory.service import MemoryService
 from tools.workspace import Workspace, review_texts
@@ -201,6 +220,36 @@ class HiringState(BaseModel):
         default_factory=lambda: {name: StageRecord() for name in STAGE_NAMES}
     )
     usage: Usage = Field(default_factory=lambda: Usage(), description="the whole run's usage")
+    pipeline: list[StageStep] = Field(
+        default_factory=lambda: list(BUILT_IN_PIPELINE),
+        description="the stages this run goes through, in order (fixed when it starts)",
+    )
+
+    def step(self, name: str) -> StageStep:
+        """A stage of this run's pipeline.
+
+        Raises:
+            GateError: this run has no such stage.
+        """
+        try:
+            return step_of(self.pipeline, name)
+        except KeyError:
+            raise GateError(f"this run has no stage '{name}'") from None
+
+    def model_of(self, name: str) -> type[BaseModel]:
+        """The model a stage's output, and a recruiter's edit of it, validates against.
+
+        Raises:
+            GateError: no such stage, or its model can no longer be imported.
+        """
+        try:
+            return stage_model(self.step(name))
+        except HirecrewError as exc:
+            raise GateError(f"the {name} stage's output model is unavailable: {exc}") from exc
+
+    def next_stage(self, name: str) -> str | None:
+        """The stage a confirmation of ``name`` starts (None: the run completes)."""
+        return next_stage(self.pipeline, name)
 
 
 @dataclass
@@ -242,8 +291,11 @@ def _findings_block(findings: list[Finding]) -> str:
 
 
 def _confirmed(state: HiringState, name: str, model: type[Any]) -> Any:
-    record = state.stages[name]
-    return model.model_validate(record.artifact) if record.artifact is not None else None
+    # A pipeline may leave a built-in stage out: then it has no output.
+    record = state.stages.get(name)
+    if record is None or record.artifact is None:
+        return None
+    return model.model_validate(record.artifact)
 
 
 def edit_ids(artifact: BaseModel) -> list[str]:
@@ -258,17 +310,27 @@ def edit_ids(artifact: BaseModel) -> list[str]:
     return []
 
 
+def deterministic_review(
+    step: StageStep, artifact: BaseModel, resumes: dict[str, str], intake_notes: str
+) -> Review:
+    """The code's checks of a stage output: the built-in stage's rules, or, for a custom
+    stage, protected-attribute wording anywhere in its texts."""
+    if step.custom:
+        return review_custom_output(step.name, artifact)
+    return run_checks(step.name, artifact, resumes=resumes, intake_notes=intake_notes)
+
+
 def review_edit(state: HiringState, name: str, artifact: BaseModel) -> Review:
     """The deterministic review of a recruiter's edit, plus checks that it names only people
     the earlier confirmed stages put in front of the recruiter."""
     if state.project is None:
         raise GateError("this run has no project")
     pool = load_pool(state.project.pool_path)
-    checked = run_checks(
-        name,
+    checked = deterministic_review(
+        state.step(name),
         artifact,
-        resumes=review_texts(artifact, pool),
-        intake_notes=state.project.intake_notes,
+        review_texts(artifact, pool),
+        state.project.intake_notes,
     )
     allowed: set[str] | None = None
     if name == "sourcing":
@@ -322,8 +384,7 @@ class HiringFlow(Flow[HiringState]):
         return self.state.project
 
     def _artifact(self, name: str, model: type[BaseModel]) -> Any:
-        record = self.state.stages[name]
-        return model.model_validate(record.artifact) if record.artifact is not None else None
+        return _confirmed(self.state, name, model)
 
     def _workspace(
         self,
@@ -352,6 +413,7 @@ class HiringFlow(Flow[HiringState]):
             index_dir=index_dir(self.runtime.settings.cache_path, project.pool_path),
             memories=memories,
             memory=self.runtime.memory,
+            custom_stage=self.state.step(stage).custom,
         )
 
     def _recall(self, stage: Stage) -> list[MemoryRecord]:
@@ -380,7 +442,7 @@ class HiringFlow(Flow[HiringState]):
     ) -> dict[str, str]:
         project = self.project
         record = self.state.stages[stage.name]
-        values = {
+        values: dict[str, str] = {
             "recruiter_memories": "; ".join(f"[{m.id}] {m.text}" for m in memories) or "none yet",
             "project_title": project.title,
             "company": project.company,
@@ -406,6 +468,14 @@ class HiringFlow(Flow[HiringState]):
                 f"({c.must_haves_met}/{c.must_haves_total} must-haves)"
                 for c in shortlist.candidates
             )
+        step = self.state.step(stage.name)
+        if step.custom:
+            # What the earlier custom stages confirmed, then the pipeline's own values.
+            for earlier in self.state.pipeline:
+                artifact = self.state.stages[earlier.name].artifact
+                if earlier.custom and earlier.name != stage.name and artifact is not None:
+                    values[output_key(earlier.name)] = json.dumps(artifact)
+            values.update(step.constants)
         return {name: values[name] for name in stage.inputs if name in values}
 
     def _kickoff(
@@ -424,11 +494,15 @@ class HiringFlow(Flow[HiringState]):
         usage = self.state.usage
         if problem := budget_problem(run_llm, usage.total_tokens, usage.budget_cost_usd):
             raise BudgetExceeded(f"{problem}: stopped before the next crew")
+        # A custom crew (a stage the pipeline added) has plugin tools only: no workspace, and
+        # its inputs for the offline engine to fill their arguments by name.
+        custom = crew_kind(crew_name) == "custom"
         crew = build_crew(
             runtime.config,
             crew_name,
-            workspace=workspace,
+            workspace=None if custom else workspace,
             llm_settings=llm_settings or runtime.settings.llm,
+            inputs=inputs if custom else None,
         )
         # What the models are asked for carries maxLength/maxItems everywhere (the grammar of a
         # local server ends each value instead of running to max_tokens).
@@ -544,11 +618,11 @@ class HiringFlow(Flow[HiringState]):
 
     def _review(self, stage: Stage, artifact: BaseModel, workspace: Workspace) -> Review:
         """Deterministic checks, then the reviewer agent; the code has the last word."""
-        checked = run_checks(
-            stage.name,
+        checked = deterministic_review(
+            self.state.step(stage.name),
             artifact,
-            resumes=review_texts(artifact, workspace.pool),
-            intake_notes=workspace.intake_notes,
+            review_texts(artifact, workspace.pool),
+            workspace.intake_notes,
         )
         workspace.artifact_under_review = artifact
         try:
@@ -593,8 +667,14 @@ class HiringFlow(Flow[HiringState]):
             summary=agent_review.summary or checked.summary,
         )
 
+    def _stage(self, name: str) -> Stage:
+        """What runs a stage of this run's pipeline (a custom one's crew, output, inputs)."""
+        try:
+            return stage_spec(self.state.step(name))
+        except HirecrewError as exc:  # a custom output model that no longer imports
+            raise StageOutputError(f"the {name} stage cannot run: {exc}") from exc
+
     def _run_stage(self, name: str) -> None:
-        stage = STAGE_BY_NAME[name]
         record = self.state.stages[name]
         record.attempts += 1
         record.error = None
@@ -617,6 +697,7 @@ class HiringFlow(Flow[HiringState]):
             audit.append("stage_started", attempt=record.attempts)
             if observer is not None:
                 observer.stage_started(self.state, name)
+            stage = self._stage(name)
             memories = self._recall(stage)
             record.memory_ids = [m.id for m in memories]
             record.memories_applied = []
@@ -684,6 +765,7 @@ class HiringFlow(Flow[HiringState]):
         record = self.state.stages[name]
         return {
             "stage": name,
+            "message": self.state.step(name).gate,
             "status": record.status,
             "attempt": record.attempts,
             "review": record.review.model_dump(mode="json") if record.review else None,
@@ -692,15 +774,21 @@ class HiringFlow(Flow[HiringState]):
             "memory_ids": record.memory_ids,
         }
 
-    def _route(self, name: str, result: HumanFeedbackResult, next_label: str) -> str:
-        stage = STAGE_BY_NAME[name]
+    def _route(self, name: str, result: HumanFeedbackResult) -> str:
+        """Apply a gate's decision; the label of what runs next."""
         record = self.state.stages[name]
         decision = GateDecision.model_validate_json(result.feedback)
         actor = decision.actor or self.project.recruiter.id
-        before = stage.output.model_validate(record.artifact) if record.artifact else None
+        try:
+            model: type[BaseModel] | None = self.state.model_of(name)
+        except GateError:
+            # A custom stage's model that no longer imports: an edit was refused before the
+            # gate was taken (check_decision); the other decisions stand, unlearned from.
+            model = None
+        before = model.model_validate(record.artifact) if model and record.artifact else None
         after = (
-            stage.output.model_validate(decision.artifact)
-            if decision.decision == "edit"
+            model.model_validate(decision.artifact)
+            if model and decision.decision == "edit"
             else before
         )
         learned = self._learn(name, decision, before, after)
@@ -738,7 +826,7 @@ class HiringFlow(Flow[HiringState]):
         if decision.decision == "reject":
             record.feedback = decision.reason
             record.status = StageStatus.PENDING
-            return f"retry_{name}"
+            return "retry_custom" if self.state.step(name).custom else f"retry_{name}"
         if decision.decision == "edit":
             # Checked before resuming (crews.runner.check_decision); reviewed again here so
             # the confirmed artifact always carries the review of what was confirmed.
@@ -747,7 +835,10 @@ class HiringFlow(Flow[HiringState]):
             record.artifact = after.model_dump(mode="json")
             record.edited = True
         record.status = StageStatus.CONFIRMED
-        return next_label
+        following = self.state.next_stage(name)
+        if following is None:
+            return "finished"
+        return "go_custom" if self.state.step(following).custom else f"go_{following}"
 
     def _learn(
         self,
@@ -792,11 +883,21 @@ class HiringFlow(Flow[HiringState]):
 
     @start()
     def begin(self) -> None:
+        # The run follows the pipeline in force when it starts, whatever changes later.
+        pipeline = pipeline_of(self.runtime.config)
+        self.state.pipeline = list(pipeline)
+        self.state.stages = {
+            step.name: self.state.stages.get(step.name) or StageRecord() for step in pipeline
+        }
         # The project id (set by the server) files the run's first events under its project
         # before any stage has linked the flow to it.
         extra = {"project_id": self.project.project_id} if self.project.project_id else {}
         self.runtime.audit.append(
-            "run_started", run_id=self.state.id, title=self.project.title, **extra
+            "run_started",
+            run_id=self.state.id,
+            title=self.project.title,
+            stages=[step.name for step in pipeline],
+            **extra,
         )
 
     @listen(or_(begin, "retry_intake"))
@@ -810,7 +911,7 @@ class HiringFlow(Flow[HiringState]):
 
     @router(gate_intake)
     def route_intake(self, result: HumanFeedbackResult) -> str:
-        return self._route("intake", result, "go_sourcing")
+        return self._route("intake", result)
 
     @listen(or_("go_sourcing", "retry_sourcing"))
     def run_sourcing(self) -> None:
@@ -823,7 +924,7 @@ class HiringFlow(Flow[HiringState]):
 
     @router(gate_sourcing)
     def route_sourcing(self, result: HumanFeedbackResult) -> str:
-        return self._route("sourcing", result, "go_screening")
+        return self._route("sourcing", result)
 
     @listen(or_("go_screening", "retry_screening"))
     def run_screening(self) -> None:
@@ -836,7 +937,7 @@ class HiringFlow(Flow[HiringState]):
 
     @router(gate_screening)
     def route_screening(self, result: HumanFeedbackResult) -> str:
-        return self._route("screening", result, "go_outreach")
+        return self._route("screening", result)
 
     @listen(or_("go_outreach", "retry_outreach"))
     def run_outreach(self) -> None:
@@ -849,7 +950,29 @@ class HiringFlow(Flow[HiringState]):
 
     @router(gate_outreach)
     def route_outreach(self, result: HumanFeedbackResult) -> str:
-        return self._route("outreach", result, "finished")
+        return self._route("outreach", result)
+
+    # Every stage a pipeline adds runs through these three: the state says which one it is.
+
+    @listen(or_("go_custom", "retry_custom"))
+    def run_custom(self) -> None:
+        current = self.state.current_stage
+        # A rejected stage runs again; after a confirmation, the stage that follows it.
+        if self.state.stages[current].status == StageStatus.PENDING:
+            self._run_stage(current)
+        else:
+            following = self.state.next_stage(current)
+            assert following is not None  # the router said a custom stage comes next
+            self._run_stage(following)
+
+    @listen(run_custom)
+    @human_feedback(message=CUSTOM_GATE_MESSAGE, provider=GATE)
+    def gate_custom(self) -> dict[str, Any]:
+        return self._gate_view(self.state.current_stage)
+
+    @router(gate_custom)
+    def route_custom(self, result: HumanFeedbackResult) -> str:
+        return self._route(self.state.current_stage, result)
 
     @listen("finished")
     def complete(self) -> str:

@@ -34,7 +34,7 @@ from crews.flow import (
 from crews.flow import RunStatus as FlowStatus
 from crews.observer import RunObserver, install_stop_hook
 from crews.project import ProjectSpec
-from crews.stages import STAGE_BY_NAME
+from crews.stages import CUSTOM_GATE_MESSAGE
 from memory.service import MemoryService
 
 
@@ -146,7 +146,7 @@ def check_decision(state: HiringState, decision: GateDecision) -> None:
             f"{record.attempts} is waiting: look at it first"
         )
     if decision.votes:
-        shown = set(_candidate_ids(name, record.artifact))
+        shown = set(_candidate_ids(state, name, record.artifact))
         unknown = sorted({v.candidate_id for v in decision.votes} - shown)
         if unknown:
             raise GateError(
@@ -157,7 +157,7 @@ def check_decision(state: HiringState, decision: GateDecision) -> None:
             f"the {name} stage failed ({record.error}); reject it to retry, or stop the run"
         )
     if decision.decision == "edit":
-        model = STAGE_BY_NAME[name].output
+        model = state.model_of(name)
         try:
             model.model_validate(decision.artifact)
         except ValidationError as exc:
@@ -179,12 +179,11 @@ def check_decision(state: HiringState, decision: GateDecision) -> None:
             )
 
 
-def _candidate_ids(stage: str, artifact: dict[str, Any] | None) -> list[str]:
+def _candidate_ids(state: HiringState, stage: str, artifact: dict[str, Any] | None) -> list[str]:
     """The candidates a stage output puts in front of the recruiter (who may vote on them)."""
     if artifact is None:
         return []
-    model = STAGE_BY_NAME[stage].output.model_validate(artifact)
-    return edit_ids(model)
+    return edit_ids(state.model_of(stage).model_validate(artifact))
 
 
 async def decide(runtime: Runtime, flow_id: str, decision: GateDecision) -> HiringState:
@@ -304,12 +303,15 @@ def _gate_or_saved_state(
 def _gate_context(state: HiringState, stage: str) -> PendingFeedbackContext:
     """What crewai saves at a stage's gate, for a gate the flow itself never saved."""
     record = state.stages[stage]
+    step = state.step(stage)
     return PendingFeedbackContext(
         flow_id=state.id,
         flow_class=f"{HiringFlow.__module__}.{HiringFlow.__qualname__}",
-        method_name=f"gate_{stage}",
+        # The gate method the flow paused in: a stage the pipeline added pauses in gate_custom.
+        method_name="gate_custom" if step.custom else f"gate_{stage}",
         method_output={
             "stage": stage,
+            "message": step.gate,
             "status": record.status,
             "attempt": record.attempts,
             "review": record.review.model_dump(mode="json") if record.review else None,
@@ -317,7 +319,7 @@ def _gate_context(state: HiringState, stage: str) -> PendingFeedbackContext:
             "error": record.error,
             "memory_ids": record.memory_ids,
         },
-        message=STAGE_BY_NAME[stage].gate_message,
+        message=CUSTOM_GATE_MESSAGE if step.custom else step.gate,
     )
 
 
@@ -335,6 +337,8 @@ def summarize(state: HiringState) -> dict[str, Any]:
         "stages": [
             {
                 "name": name,
+                "custom": state.step(name).custom,
+                "gate": state.step(name).gate,
                 "status": record.status,
                 "attempts": record.attempts,
                 "review_rounds": record.review_rounds,

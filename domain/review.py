@@ -735,6 +735,35 @@ def _ungrounded_claims(message: OutreachMessage, resume: str | None, where: str)
 _SECOND_PERSON = re.compile(r"\b(?:you|your|you've|you're)\b", re.IGNORECASE)
 
 
+def _text_leaves(value: object, path: str) -> Iterable[tuple[str, str]]:
+    """Every string of a JSON-like value with its path ("questions[0].question")."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _text_leaves(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _text_leaves(item, f"{path}[{i}]")
+
+
+def review_custom_output(stage: str, artifact: BaseModel) -> Review:
+    """The deterministic review of a custom stage's output (a model hirecrew does not know):
+    CUS-1, protected-attribute or proxy wording in any of its texts, wherever it is."""
+    findings = _dedupe(
+        finding
+        for where, text in _text_leaves(artifact.model_dump(mode="json"), "")
+        for finding in _term_findings(
+            text,
+            rule="CUS-1",
+            subject=f"The {stage} output",
+            where=where,
+            suggestion="ask and write only about the job's requirements",
+        )
+    )
+    return Review(verdict=verdict_for(findings), findings=findings, summary=_summary(findings))
+
+
 def _summary(findings: list[Finding]) -> str:
     if not findings:
         return "No findings"

@@ -44,7 +44,7 @@ from crews.runner import (
     reopen_interrupted,
     start_run,
 )
-from crews.stages import STAGE_BY_NAME, STAGE_NAMES
+from crews.stages import STAGE_NAMES, pipeline_of
 from domain.entities import PipelineStage
 from server.auth import Principal
 from server.config_versions import LiveConfig
@@ -599,6 +599,9 @@ def next_step(session: Session, runtime: Runtime, project: Project) -> str:
         return f"start the flow: POST /api/projects/{project.id}/runs {{'stage': '{INTAKE}'}}"
     if latest.status == RunStatus.FAILED:
         return f"the {latest.stage} stage failed: reject run {latest.id} to retry it, or stop it"
+    if latest.status == RunStatus.CONFIRMED:
+        # Decided; the worker is closing the flow (or queuing what follows) right now.
+        return f"the {latest.stage} output is confirmed (run {latest.id}); the flow is moving on"
     return f"your decision on the {latest.stage} output (run {latest.id})"
 
 
@@ -609,8 +612,14 @@ def start_stage(
     when the one before it is confirmed, so asking for it is a conflict that says what is next.
 
     Raises:
+        Unprocessable: the project's pipeline has no such stage.
         Conflict: the stage is not the one to start now.
     """
+    stages = stage_names(runtime, project)
+    if stage not in stages:
+        raise Unprocessable(
+            f"stage: this project's pipeline has no stage '{stage}' (stages: {', '.join(stages)})"
+        )
     latest = latest_run(session, project.id)
     if latest is not None and latest.status in ACTIVE:
         raise Conflict(
@@ -724,14 +733,13 @@ def decide_run(
 
 def _apply(session: Session, state: HiringState, run: Run, decision: GateDecision) -> None:
     """Settle the decided run and queue the run the flow carries on with."""
-    stage = STAGE_BY_NAME[run.stage]
     if decision.decision in ("confirm", "edit"):
         run.status = RunStatus.CONFIRMED
         reviewed = session.scalars(
             select(Artifact).where(Artifact.run_id == run.id).order_by(Artifact.version.desc())
         ).first()
         if decision.decision == "edit":
-            edited = stage.output.model_validate(decision.artifact)
+            edited = state.model_of(run.stage).model_validate(decision.artifact)
             review = review_edit(state, run.stage, edited)
             data, kind = edited.model_dump(mode="json"), "edited"
             review_data: dict[str, Any] | None = review.model_dump(mode="json")
@@ -761,9 +769,8 @@ def _apply(session: Session, state: HiringState, run: Run, decision: GateDecisio
                 plan=data,
                 actor=decision.actor or "",
             )
-        index = STAGE_NAMES.index(run.stage) + 1
-        if index < len(STAGE_NAMES):
-            following = STAGE_NAMES[index]
+        following = state.next_stage(run.stage)
+        if following is not None:
             session.add(
                 Run(
                     project_id=run.project_id,
@@ -917,13 +924,16 @@ def run_view(session: Session, runtime: Runtime, run: Run) -> RunRead:
             .limit(1)
         )
     review = artifact.review if artifact is not None else None
-    usage, fallback = _model_use(runtime, run)
-    cost_usd, unpriced_models = _model_cost(runtime, run)
+    # The flow's saved state, read once: the attempt's model use, cost and what comes next.
+    saved = runtime.persistence.load_state(run.flow_id) if run.flow_id else None
+    usage, fallback = _model_use(saved, run)
+    cost_usd, unpriced_models = _model_cost(saved, run)
     return RunRead(
         id=run.id,
         project_id=run.project_id,
         flow_id=run.flow_id,
-        stage=run.stage,  # type: ignore[arg-type]  # a stage name, by construction
+        stage=run.stage,
+        next_stage=_next_stage_of(runtime, saved, run),
         attempt=run.attempt,
         status=status,
         stop_requested=run.stop_requested,
@@ -957,11 +967,36 @@ def run_view(session: Session, runtime: Runtime, run: Run) -> RunRead:
     )
 
 
-def _model_cost(runtime: Runtime, run: Run) -> tuple[float | None, list[str]]:
+def stage_names(runtime: Runtime, project: Project) -> list[str]:
+    """A project's stages in order: its flow's own pipeline once the flow started (fixed
+    then), else the pipeline of the configuration in force."""
+    if project.flow_id is not None:
+        names = _flow_stage_names(runtime.persistence.load_state(project.flow_id))
+        if names is not None:
+            return names
+    return [step.name for step in pipeline_of(runtime.config)]
+
+
+def _flow_stage_names(data: Any) -> list[str] | None:
+    """The stage names of a flow's saved state (None: nothing saved yet)."""
+    if not isinstance(data, dict):
+        return None
+    pipeline = data.get("pipeline")
+    if not isinstance(pipeline, list):  # saved before pipelines were configurable
+        return list(STAGE_NAMES)
+    return [str(step["name"]) for step in pipeline if isinstance(step, dict) and "name" in step]
+
+
+def _next_stage_of(runtime: Runtime, saved: Any, run: Run) -> str | None:
+    names = _flow_stage_names(saved) or [step.name for step in pipeline_of(runtime.config)]
+    if run.stage not in names:
+        return None
+    index = names.index(run.stage) + 1
+    return names[index] if index < len(names) else None
+
+
+def _model_cost(data: Any, run: Run) -> tuple[float | None, list[str]]:
     """This attempt's cost in dollars (None: unknown or unrecorded) and its unpriced models."""
-    if run.flow_id is None:
-        return None, []
-    data = runtime.persistence.load_state(run.flow_id)
     stages = data.get("stages") if isinstance(data, dict) else None
     record = stages.get(run.stage) if isinstance(stages, dict) else None
     if not isinstance(record, dict) or record.get("attempts") != run.attempt:
@@ -977,12 +1012,9 @@ def _model_cost(runtime: Runtime, run: Run) -> tuple[float | None, list[str]]:
     )
 
 
-def _model_use(runtime: Runtime, run: Run) -> tuple[dict[str, int] | None, str | None]:
-    """This attempt's model usage and fallback, from the flow's state (the latest attempt of
-    each stage is the one it keeps)."""
-    if run.flow_id is None:
-        return None, None
-    data = runtime.persistence.load_state(run.flow_id)
+def _model_use(data: Any, run: Run) -> tuple[dict[str, int] | None, str | None]:
+    """This attempt's model usage and fallback, from the flow's saved state (the latest
+    attempt of each stage is the one it keeps)."""
     stages = data.get("stages") if isinstance(data, dict) else None
     record = stages.get(run.stage) if isinstance(stages, dict) else None
     if not isinstance(record, dict) or record.get("attempts") != run.attempt:

@@ -15,8 +15,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from crews.decisions import CandidateVote
 from domain.entities import PipelineStage
 
-# The flow's stages (crews.stages.STAGE_NAMES; a test keeps the two equal).
-StageName = Literal["intake", "sourcing", "screening", "outreach"]
+# A stage of a project's pipeline: a built-in one or one crews.yaml's ``pipeline:`` adds.
+StageName = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_]*$")]
 
 
 class RunStatus(StrEnum):
@@ -128,6 +128,9 @@ class RunRead(BaseModel):
     project_id: str
     flow_id: str | None
     stage: StageName
+    next_stage: str | None = Field(
+        default=None, description="the stage a confirmation of this run starts (None: the last)"
+    )
     attempt: int
     status: RunStatus
     stop_requested: bool
@@ -190,6 +193,10 @@ class ProjectRead(BaseModel):
 
 
 class ProjectDetail(ProjectRead):
+    stages: list[str] = Field(
+        description="the project's pipeline, in order: its flow's once started (fixed then), "
+        "else the configuration's"
+    )
     runs: list[RunSummary]
     next: str = Field(description="what the project waits for, in words")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from config import DEFAULT_CONFIG_DIR
@@ -33,4 +34,27 @@ def example_config(directory: Path, *, replace: dict[str, tuple[str, str]] | Non
             assert old in text, (name, old)
             text = text.replace(old, new, 1)
         (directory / name).write_text(text, encoding="utf-8")
+    return directory
+
+
+def references_step(stage: str = "references", *, crew: str = "reference_check") -> str:
+    """A pipeline entry making the example crew a stage (its inputs given by ``with:``)."""
+    notes = json.dumps(REFERENCE_NOTES)
+    return (
+        f"  - stage: {stage}\n"
+        f"    crew: {crew}\n"
+        "    gate: Read what the referees said before anyone is contacted.\n"
+        "    with:\n"
+        "      candidate_name: Priya Raman\n"
+        f"      reference_notes: {notes}\n"
+    )
+
+
+def pipeline_config(directory: Path, *entries: str) -> Path:
+    """The example configuration with a ``pipeline:`` of these entries (a built-in stage's
+    name, or a YAML block such as ``references_step()``)."""
+    example_config(directory)
+    lines = [entry if entry.startswith("  - ") else f"  - {entry}\n" for entry in entries]
+    crews = directory / "crews.yaml"
+    crews.write_text(crews.read_text(encoding="utf-8") + "\npipeline:\n" + "".join(lines))
     return directory

@@ -31,7 +31,7 @@ from domain.preferences import (
     outreach_tone,
     shortlist_size,
 )
-from domain.review import lint_search_query, run_checks
+from domain.review import lint_search_query, review_custom_output, run_checks
 from domain.revision import revise_job_description
 from domain.scheduling import assign_slots, build_invite
 from domain.screening import screen_pool
@@ -482,6 +482,8 @@ class RunComplianceChecksTool(WorkspaceTool):
                 return "Error: nothing is under review"
             artifact = ws.artifact_under_review
             resumes = review_texts(artifact, ws.pool)
+            if ws.custom_stage:
+                return _json(review_custom_output(ws.stage, artifact))
             return _json(run_checks(ws.stage, artifact, resumes=resumes))
 
         return _guard(run)

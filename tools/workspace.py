@@ -67,6 +67,8 @@ class Workspace:
     previous_draft: BaseModel | None = None
     review_findings: list[Finding] = field(default_factory=list)
     artifact_under_review: BaseModel | None = None
+    # A stage crews.yaml's pipeline added: its output is reviewed by the generic checks.
+    custom_stage: bool = False
     outreach_count: int = 3
     # How many screened candidates the screener hands on: the deterministic pass ranks
     # everyone, the agents (and a real model's context) see only the top.

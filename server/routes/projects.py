@@ -14,7 +14,7 @@ from server.bias import audit_project
 from server.context import Ctx, DbSession
 from server.db.models import Project, Run
 from server.errors import Unprocessable
-from server.runs import next_step, visible_project
+from server.runs import next_step, stage_names, visible_project
 from server.schemas import (
     ERRORS,
     MAX_INT,
@@ -90,6 +90,7 @@ def get_project(
     ).all()
     return ProjectDetail(
         **ProjectRead.model_validate(project, from_attributes=True).model_dump(),
+        stages=stage_names(ctx.runtime, project),
         runs=[RunSummary.model_validate(r, from_attributes=True) for r in runs],
         next=next_step(session, ctx.runtime, project),
     )

@@ -161,15 +161,6 @@ def test_unknown_routes_and_methods_answer_json(api: Any) -> None:
     assert query.status_code == 422 and "limit" in query.json()["detail"]
 
 
-def test_the_api_names_the_flows_stages() -> None:
-    from typing import get_args
-
-    from crews.stages import STAGE_NAMES
-    from server.schemas import StageName
-
-    assert list(get_args(StageName)) == list(STAGE_NAMES)
-
-
 # --- Regressions: inputs that reached the database or a parser and answered 500 -------------
 
 
