@@ -1,5 +1,5 @@
 """The contract every tool an agent can be given passes: the built-in tools, every plugin
-installed under the ``hirecrew.tools`` entry-point group, and the worked example's plugin.
+installed under the ``hirecrew.tools`` entry-point group, and the worked examples' plugins.
 
 A plugin added to the environment is picked up here without editing this file:
 - a snake_case name that matches the name YAML uses, unique;
@@ -20,25 +20,32 @@ import pytest
 from pydantic import BaseModel
 
 from tests.custom_crews import EXAMPLE, REFERENCE_NOTES
+from tests.examples import support as kit_example
 from tests.tools.support import workspace
 from tools.catalog import TOOL_NAMES
 from tools.plugins import plugin_tool_names
 
-# The example plugin, named as its YAML names it.
+# The example plugins, named as their YAML names them.
 EXAMPLE_TOOL = "reference_check.tools:SummarizeReferencesTool"
+INTERVIEW_KIT_TOOL = kit_example.TOOL
 # Arguments a tool needs to do real work (others are generated from the schema).
 SAMPLE_ARGUMENTS: dict[str, dict[str, Any]] = {
     EXAMPLE_TOOL: {"candidate_name": "Priya Raman", "reference_notes": REFERENCE_NOTES},
+    INTERVIEW_KIT_TOOL: {
+        "job_description": kit_example.JOB_DESCRIPTION,
+        "shortlist": kit_example.SHORTLIST,
+    },
 }
 
 
 def _registered() -> list[str]:
-    return sorted(TOOL_NAMES) + sorted(plugin_tool_names()) + [EXAMPLE_TOOL]
+    return sorted(TOOL_NAMES) + sorted(plugin_tool_names()) + [EXAMPLE_TOOL, INTERVIEW_KIT_TOOL]
 
 
 @pytest.fixture(autouse=True)
 def _example_importable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.syspath_prepend(str(EXAMPLE))
+    monkeypatch.syspath_prepend(str(kit_example.EXAMPLE))
 
 
 def _build(name: str) -> Any:
@@ -88,7 +95,7 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_every_registered_tool_is_found() -> None:
     names = _registered()
     assert len(names) == len(set(names)), "tool names must be unique"
-    assert EXAMPLE_TOOL in names and "screen_candidates" in names
+    assert EXAMPLE_TOOL in names and INTERVIEW_KIT_TOOL in names and "screen_candidates" in names
 
 
 @pytest.mark.parametrize("name", _registered())
