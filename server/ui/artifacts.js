@@ -125,7 +125,44 @@ export function renderArtifact(stage, artifact, votes, names) {
   if (stage === "sourcing") return renderSourcing(artifact, votes);
   if (stage === "screening") return renderScreening(artifact, votes, names);
   if (stage === "outreach") return renderOutreach(artifact, names);
-  return h("pre", { class: "prose" }, JSON.stringify(artifact, null, 2));
+  return renderOutput(stage, artifact);
+}
+
+const MAX_DEPTH = 5;
+const isScalar = (v) => v === null || typeof v !== "object";
+
+/** One JSON value for reading, as text only: objects as definition lists (keys humanized),
+ * lists of scalars as bullets, lists of objects as cards; deeper than ``MAX_DEPTH``: JSON text. */
+function renderValue(value, depth = 0) {
+  if (value === null || value === undefined || value === "") return h("span", { class: "muted" }, "none");
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  if (isScalar(value)) {
+    const text = String(value);
+    return text.length > 120 || text.includes("\n") ? h("p", { class: "long-text" }, text) : text;
+  }
+  if (depth >= MAX_DEPTH) return h("pre", { class: "prose" }, JSON.stringify(value, null, 2));
+  if (Array.isArray(value)) {
+    if (!value.length) return h("span", { class: "muted" }, "none");
+    if (value.every(isScalar)) return h("ul", { class: "bullets" }, value.map((v) => h("li", {}, renderValue(v, depth + 1))));
+    return h("ol", { class: "output-cards" }, value.map((v) => h("li", { class: "output-card" }, renderValue(v, depth + 1))));
+  }
+  const entries = Object.entries(value);
+  if (!entries.length) return h("span", { class: "muted" }, "none");
+  return h("dl", { class: "facts" }, entries.map(([key, v]) => [h("dt", {}, capitalize(key)), h("dd", {}, renderValue(v, depth + 1))]));
+}
+
+/** A custom stage's output (any model's JSON): its simple fields together, then one card per
+ * list or object field, and the exact JSON on request. */
+export function renderOutput(stage, artifact) {
+  if (isScalar(artifact) || Array.isArray(artifact)) return h("section", { class: "card" }, renderValue(artifact, 1));
+  const entries = Object.entries(artifact);
+  const simple = entries.filter(([, v]) => isScalar(v));
+  const nested = entries.filter(([, v]) => !isScalar(v));
+  return h("div", { class: "stack", role: "region", "aria-label": `${capitalize(stage)} output` },
+    simple.length ? h("section", { class: "card" }, renderValue(Object.fromEntries(simple), 1)) : null,
+    nested.map(([key, v]) => h("section", { class: "card" },
+      h("h2", {}, capitalize(key), Array.isArray(v) ? ` (${v.length})` : ""), renderValue(v, 1))),
+    h("details", { class: "card" }, h("summary", {}, "Output as JSON"), h("pre", { class: "prose" }, JSON.stringify(artifact, null, 2))));
 }
 
 export function renderReview(review) {
@@ -189,7 +226,7 @@ export function jsonEditor(artifact, stage) {
   };
   area.addEventListener("input", check);
   return {
-    node: h("fieldset", { class: "editor" }, h("legend", {}, `Edit the ${stage} output (JSON)`),
+    node: h("fieldset", { class: "editor" }, h("legend", {}, `Edit the ${humanize(stage)} output (JSON)`),
       field("Output", area, "The server validates it for the stage; its messages appear here."), error),
     read: check,
   };

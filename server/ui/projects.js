@@ -6,6 +6,7 @@ import {
   h, append, replace, field, statusBadge, when, emptyState, errorBox, capitalize, humanize, spinner,
 } from "./dom.js";
 
+/** The built-in pipeline: what a project shows when the server names no ``stages``. */
 export const STAGES = ["intake", "sourcing", "screening", "outreach"];
 const STAGE_TEXT = {
   intake: "Job description from the intake notes",
@@ -13,6 +14,7 @@ const STAGE_TEXT = {
   screening: "Shortlist with evidence per requirement",
   outreach: "Messages and interview slots",
 };
+const CUSTOM_STAGE_TEXT = "A stage your team added: review its output before the flow goes on.";
 export const PIPELINE = ["sourced", "screened", "shortlisted", "contacted", "interview_scheduled", "rejected", "hired"];
 
 const NOTES_TEMPLATE = "Role: \nLocation: \nType: Full-time\nAbout the team: \nResponsibilities:\n- \nMust have:\n- \nNice to have:\n- ";
@@ -85,21 +87,24 @@ export async function projectView(page, { params: [id], signal }) {
       }
     } }, last ? "Start again from intake" : "Start intake"));
   } else if (last && ["queued", "running", "awaiting_review", "failed"].includes(last.status)) {
-    const label = last.status === "awaiting_review" ? `Review ${last.stage}` :
-      last.status === "failed" ? `Open failed ${last.stage} run` : `Follow ${last.stage} progress`;
+    const stage = humanize(last.stage);
+    const label = last.status === "awaiting_review" ? `Review ${stage}` :
+      last.status === "failed" ? `Open failed ${stage} run` : `Follow ${stage} progress`;
     actions.append(h("a", { class: "button primary", href: `#/runs/${last.id}` }, label));
   }
   actions.append(h("a", { class: "button ghost", href: `#/projects/${id}/audit` }, "Audit timeline"));
 
-  const steps = h("ol", { class: "pipeline", "aria-label": "Pipeline stages" }, STAGES.map((stage, index) => {
+  // The project's own pipeline (built-in and custom stages, in order), else the built-in one.
+  const stages = Array.isArray(project.stages) && project.stages.length ? project.stages : STAGES;
+  const steps = h("ol", { class: "pipeline", "aria-label": "Pipeline stages" }, stages.map((stage, index) => {
     const run = latest[stage];
     return h("li", { class: ["step", run && `step-${run.status}`] },
       h("span", { class: "step-number", "aria-hidden": "true" }, String(index + 1)),
       h("div", {},
         h("h3", {}, capitalize(stage)),
-        h("p", { class: "muted small" }, STAGE_TEXT[stage]),
+        h("p", { class: "muted small" }, STAGE_TEXT[stage] || CUSTOM_STAGE_TEXT),
         run ? h("p", {}, statusBadge(run.status), run.attempt > 1 ? ` attempt ${run.attempt}` : "") : h("p", { class: "muted" }, "not started"),
-        run ? h("a", { href: `#/runs/${run.id}`, "aria-label": `Open the ${stage} run` }, "Open run") : null));
+        run ? h("a", { href: `#/runs/${run.id}`, "aria-label": `Open the ${humanize(stage)} run` }, "Open run") : null));
   }));
 
   append(page,
@@ -113,6 +118,23 @@ export async function projectView(page, { params: [id], signal }) {
       status, actions),
     h("details", { class: "card" }, h("summary", {}, "Intake notes"), h("pre", { class: "prose" }, project.intake_notes)),
     await applicationsSection(project, signal));
+  followSettling(project, last, signal);
+}
+
+/** Looks left per project while its flow moves on from a confirmed stage. */
+const settling = new Map();
+
+/** Right after a confirmation the flow is still moving on (queueing the next stage, or ending):
+ * look again shortly, a few times, so the page does not stay on the moment in between. */
+function followSettling(project, last, signal) {
+  if (!(last && last.status === "confirmed" && project.status === "active")) {
+    settling.delete(project.id);
+    return;
+  }
+  const left = settling.has(project.id) ? settling.get(project.id) : 10;
+  if (left <= 0) return;
+  settling.set(project.id, left - 1);
+  setTimeout(() => { if (!signal.aborted) go(`#/projects/${project.id}`); }, 1000);
 }
 
 async function applicationsSection(project, signal) {

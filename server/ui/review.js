@@ -5,8 +5,16 @@ import { announce, go } from "./app.js";
 import { confirmDialog, promptDialog } from "./dialog.js";
 import { h, append, replace, field, statusBadge, capitalize, when, errorBox, humanize } from "./dom.js";
 import { renderArtifact, renderReview, jdEditor, jsonEditor } from "./artifacts.js";
+import { STAGES } from "./projects.js";
 
-const NEXT = { intake: "sourcing", sourcing: "screening", screening: "outreach", outreach: null };
+/** The stage a confirm of ``run`` starts (null: it is the last one), as the server says; a
+ * server that does not say yet: the stage after it in the project's pipeline. */
+function nextStage(run, project) {
+  if (run.next_stage !== undefined) return run.next_stage;
+  const stages = (project && project.stages) || STAGES;
+  const index = stages.indexOf(run.stage);
+  return index >= 0 ? stages[index + 1] || null : null;
+}
 
 /** One event as a line for people: who, what; null for the ones not worth showing (hooks,
  * LLM replies and the like stay in the audit trail). */
@@ -42,7 +50,7 @@ function progressPanel(run, signal, onEnd) {
   const now = h("p", { class: "now", role: "status", "aria-live": "polite" }, "Waiting for a worker…");
   const log = h("ol", { class: "progress-log", "aria-label": "Activity" });
   const panel = h("section", { class: "card progress", "aria-labelledby": "progress-h" },
-    h("h2", { id: "progress-h" }, h("span", { class: "spin", "aria-hidden": "true" }), `The ${run.stage} crew is working`),
+    h("h2", { id: "progress-h" }, h("span", { class: "spin", "aria-hidden": "true" }), `The ${humanize(run.stage)} crew is working`),
     now, log);
   let lastText = "";
   followEvents(run.id, (frame) => {
@@ -92,19 +100,21 @@ function voteBox() {
   };
 }
 
-function confirmText(run, votes) {
+function confirmText(run, votes, next) {
   const a = run.artifact || {};
   const extra = votes.length ? ` Your ${votes.length} vote${votes.length > 1 ? "s" : ""} will be remembered.` : "";
   if (run.stage === "outreach") {
     return `This will approve ${(a.messages || []).length} messages and ${(a.invites || a.slots || []).length} interview invitations — confirm?${extra}`;
   }
-  const next = NEXT[run.stage];
-  return `Confirm the ${run.stage} output?${next ? ` The ${next} stage starts right away.` : ""}${extra}`;
+  const then = next ? ` The ${humanize(next)} stage starts right away.` : " It is the last stage: the flow completes.";
+  return `Confirm the ${humanize(run.stage)} output?${then}${extra}`;
 }
 
 export async function runView(page, { params: [id], signal }) {
   const run = await api("GET", `/runs/${id}`, { signal });
   const project = await api("GET", `/projects/${run.project_id}`, { signal });
+  const stageName = humanize(run.stage);
+  const next = nextStage(run, project);
   const reload = () => go(`#/runs/${id}`);
   const status = h("div", { "aria-live": "polite" });
   append(page,
@@ -126,7 +136,7 @@ export async function runView(page, { params: [id], signal }) {
     }
   };
   const stopButton = () => h("button", { type: "button", class: "button danger ghost", onclick: async () => {
-    const ok = await confirmDialog({ title: "Stop this project's flow?", message: `Stopping ends the flow at ${run.stage}; nothing further runs. You can start again from intake later.`, confirmLabel: "Stop the flow", danger: true });
+    const ok = await confirmDialog({ title: "Stop this project's flow?", message: `Stopping ends the flow at ${stageName}; nothing further runs. You can start again from intake later.`, confirmLabel: "Stop the flow", danger: true });
     if (ok) await decide({ action: "stop" }, "Flow stopped.");
   } }, "Stop");
 
@@ -143,7 +153,7 @@ export async function runView(page, { params: [id], signal }) {
       h("p", {}, h("strong", {}, `Decided: ${d.action}`), " by ", d.actor_id, " on ", when(d.at), d.comment ? ` — “${d.comment}”` : ""),
       d.votes && d.votes.length ? h("ul", {}, d.votes.map((v) => h("li", {}, `${v.vote === "up" ? "👍" : "👎"} ${v.candidate_id}${v.reason ? `: ${v.reason}` : ""}`))) : null,
       run.next_run_id ? h("p", {}, h("a", { class: "button primary", href: `#/runs/${run.next_run_id}` },
-        d.action === "reject" ? `Go to the new ${run.stage} attempt` : `Go to the ${NEXT[run.stage] || "next"} stage`)) : null));
+        d.action === "reject" ? `Go to the new ${stageName} attempt` : `Go to the ${next ? humanize(next) : "next"} stage`)) : null));
   }
 
   const canDecide = run.actions.includes("confirm");
@@ -178,7 +188,7 @@ export async function runView(page, { params: [id], signal }) {
     const save = h("button", { type: "button", class: "button primary", onclick: async () => {
       const edited = editor.read();
       if (!edited) return;
-      const ok = await confirmDialog({ title: "Save your edits and confirm?", message: confirmText({ ...run, artifact: edited }, votes ? votes.list() : []), confirmLabel: "Save and confirm" });
+      const ok = await confirmDialog({ title: "Save your edits and confirm?", message: confirmText({ ...run, artifact: edited }, votes ? votes.list() : [], next), confirmLabel: "Save and confirm" });
       if (ok) await decide({ action: "edit", artifact: edited, comment: comment.value.trim() || null, votes: votes ? votes.list() : [] }, "Edits saved and confirmed.");
     } }, "Save edits and confirm");
     const cancel = h("button", { type: "button", class: "button ghost", onclick: () => { replace(output, renderArtifact(run.stage, run.artifact, votes, names)); editor = null; editButton.focus(); } }, "Cancel editing");
@@ -189,13 +199,13 @@ export async function runView(page, { params: [id], signal }) {
   if (canDecide) {
     bar.append(h("button", { type: "button", class: "button primary", onclick: async () => {
       const list = votes ? votes.list() : [];
-      const ok = await confirmDialog({ title: `Confirm ${run.stage}`, message: confirmText(run, list), confirmLabel: run.stage === "outreach" ? "Approve and send" : "Confirm" });
+      const ok = await confirmDialog({ title: `Confirm ${stageName}`, message: confirmText(run, list, next), confirmLabel: run.stage === "outreach" ? "Approve and send" : "Confirm" });
       if (ok) await decide({ action: "confirm", votes: list }, `${capitalize(run.stage)} confirmed.`);
     } }, "Confirm"), editButton);
   }
   if (run.actions.includes("reject")) {
     bar.append(h("button", { type: "button", class: "button", onclick: async () => {
-      const reason = await promptDialog({ title: `Reject the ${run.stage} output`, message: "The stage runs again with your reason as feedback.", label: "Reason", confirmLabel: "Reject and re-run" });
+      const reason = await promptDialog({ title: `Reject the ${stageName} output`, message: "The stage runs again with your reason as feedback.", label: "Reason", confirmLabel: "Reject and re-run" });
       if (reason) await decide({ action: "reject", comment: reason, votes: votes ? votes.list() : [] }, "Rejected; the stage runs again.");
     } }, run.status === "failed" ? "Retry (reject)" : "Reject"));
   }
