@@ -10,37 +10,17 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+
+from tests.cli.guides import Block, guide_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "new-crew.md"
 EXAMPLE = ROOT / "examples" / "reference_check"
-_BLOCK = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
-
-
-@dataclass(frozen=True)
-class Block:
-    language: str
-    title: str | None
-    append: bool
-    body: str
 
 
 def _blocks() -> list[Block]:
-    blocks = []
-    for match in _BLOCK.finditer(GUIDE.read_text(encoding="utf-8")):
-        info = match.group("info").strip()
-        title = re.search(r'title="([^"]+)"', info)
-        blocks.append(
-            Block(
-                language=info.split(" ", 1)[0],
-                title=title.group(1) if title else None,
-                append=bool(re.search(r"\bappend\b", info)),
-                body=match.group("body"),
-            )
-        )
-    return blocks
+    return guide_blocks(GUIDE)
 
 
 def test_the_guide_shows_the_shipped_example() -> None:

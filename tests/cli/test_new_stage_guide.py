@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.cli.test_new_crew_guide import _BLOCK, Block
+from tests.cli.guides import Block, guide_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "new-stage.md"
@@ -33,19 +33,7 @@ PIPELINE = ["intake", "sourcing", "screening", "interview_kit", "outreach"]
 
 
 def _blocks() -> list[Block]:
-    blocks = []
-    for match in _BLOCK.finditer(GUIDE.read_text(encoding="utf-8")):
-        info = match.group("info").strip()
-        title = re.search(r'title="([^"]+)"', info)
-        blocks.append(
-            Block(
-                language=info.split(" ", 1)[0],
-                title=title.group(1) if title else None,
-                append=bool(re.search(r"\bappend\b", info)),
-                body=match.group("body"),
-            )
-        )
-    return blocks
+    return guide_blocks(GUIDE)
 
 
 def test_the_guide_shows_the_shipped_example() -> None:

@@ -12,6 +12,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,21 +74,22 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+@contextmanager
+def serving(settings: Any, name: str) -> Iterator[LiveServer]:
+    """The app on ``settings``, with the demo recruiter seeded, served by uvicorn in a thread
+    on a free loopback port until the block ends."""
     import uvicorn
 
     from server.admin import seed_demo
     from server.app import create_app
 
-    settings = api_settings(tmp_path_factory.mktemp("ui-data"))
     token = seed_demo(settings)
     app = create_app(settings)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     )
-    thread = threading.Thread(target=server.run, name="hirecrew-ui-server", daemon=True)
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
     thread.start()
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -99,13 +101,19 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         except OSError:
             pass
         if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the hirecrew app did not start for the UI tests")
+            pytest.fail(f"the hirecrew app ({name}) did not start for the UI tests")
         time.sleep(0.1)
     try:
         yield LiveServer(base_url=base_url, token=token, app=app)
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with serving(api_settings(tmp_path_factory.mktemp("ui-data")), "hirecrew-ui-server") as live:
+        yield live
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,7 @@ from playwright.sync_api import expect
 from config import DEFAULT_CONFIG_DIR
 from domain.sample_data import SAMPLE_INTAKE_NOTES
 from tests.server.api_support import api_settings
-from tests.ui.conftest import LiveServer, _free_port, sign_in
+from tests.ui.conftest import LiveServer, serving, sign_in
 
 STAGE_TIMEOUT = 90_000  # ms
 SETTLED = {"awaiting_review", "confirmed", "rejected", "stopped", "failed"}
@@ -132,12 +130,8 @@ def _custom_config(directory: Path) -> Path:
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """This module's own app (conftest's, on the custom configuration)."""
-    import uvicorn
-
     import crews.audit
     import crews.observer
-    from server.admin import seed_demo
-    from server.app import create_app
 
     plugins = tmp_path_factory.mktemp("ui-plugins")
     (plugins / f"{PLUGIN}.py").write_text(PLUGIN_SOURCE, encoding="utf-8")
@@ -152,31 +146,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         settings = api_settings(tmp_path_factory.mktemp("ui-custom-data")).model_copy(
             update={"config_dir": config_dir}
         )
-        token = seed_demo(settings)
-        app = create_app(settings)
-        port = _free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-        )
-        thread = threading.Thread(target=server.run, name="hirecrew-ui-custom", daemon=True)
-        thread.start()
-        base_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base_url}/api/healthz", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if not thread.is_alive() or time.monotonic() > deadline:
-                pytest.fail("the hirecrew app (custom pipeline) did not start for the UI test")
-            time.sleep(0.1)
-        try:
-            yield LiveServer(base_url=base_url, token=token, app=app)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=30)
+        with serving(settings, "hirecrew-ui-custom") as live:
+            yield live
 
 
 def settle(server: LiveServer, run_id: str, timeout: float = 120) -> Any:
