@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, RootModel
 
 from config import DEFAULT_CONFIG_DIR
 from config.errors import ConfigError, ConfigIssue
@@ -26,7 +26,7 @@ from crews.stages import (
     output_key,
     pipeline_of,
 )
-from tasks.outputs import OUTPUT_MODELS, check_output
+from tasks.outputs import OUTPUT_MODELS, check_output, output_model
 from tools.catalog import TOOL_NAMES
 from tools.plugins import check_tool, is_reference, plugin_tool_names
 
@@ -261,11 +261,24 @@ def _pipeline_issues(config: RoleConfig, crews_file: Path) -> list[ConfigIssue]:
             issue(crew_key, f"'{crew_name}' is a crew the flow runs itself; name a custom crew")
             continue
         last = crew.tasks[-1]
-        if config.tasks[last].output is None:
+        output = config.tasks[last].output
+        if output is None:
             issue(
                 crew_key,
                 f"a stage's output is reviewed and edited at its gate, so it must be typed: "
                 f"give task '{last}' (the last of crew '{crew_name}') an output model",
+            )
+        elif check_output(output) is None and issubclass(output_model(output), RootModel):
+            issue(
+                crew_key,
+                f"a stage's output is kept as a JSON object: '{output}' (the output of task "
+                f"'{last}') is a root model; wrap its value in a field",
+            )
+        for key in sorted(set(step.with_) & set(FLOW_VALUES)):
+            issue(
+                (i, "with", key),
+                f"'{key}' comes from the flow (the recruiter's feedback, the review's findings, "
+                "the project); 'with:' gives only the crew's own inputs",
             )
         for key in sorted(set(step.with_) - set(crew.inputs)):
             issue(

@@ -298,6 +298,18 @@ def _confirmed(state: HiringState, name: str, model: type[Any]) -> Any:
     return model.model_validate(record.artifact)
 
 
+def _validated(model: type[BaseModel] | None, data: dict[str, Any] | None) -> BaseModel | None:
+    """``data`` as ``model``, or None: no model, no data, or data the model no longer fits
+    (a custom stage's model changed since it ran: learning skips it; check_decision has
+    refused a confirmation of it already)."""
+    if model is None or data is None:
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        return None
+
+
 def edit_ids(artifact: BaseModel) -> list[str]:
     """The candidates a stage output names (its sourced, shortlisted or contacted people)."""
     if isinstance(artifact, SourcingReport):
@@ -785,7 +797,7 @@ class HiringFlow(Flow[HiringState]):
             # A custom stage's model that no longer imports: an edit was refused before the
             # gate was taken (check_decision); the other decisions stand, unlearned from.
             model = None
-        before = model.model_validate(record.artifact) if model and record.artifact else None
+        before = _validated(model, record.artifact)
         after = (
             model.model_validate(decision.artifact)
             if model and decision.decision == "edit"

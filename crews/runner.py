@@ -156,6 +156,16 @@ def check_decision(state: HiringState, decision: GateDecision) -> None:
         raise GateError(
             f"the {name} stage failed ({record.error}); reject it to retry, or stop the run"
         )
+    if decision.decision == "confirm" and record.artifact is not None:
+        # A custom stage's model may have changed (a plugin upgraded) since the stage ran:
+        # what no longer fits it cannot be confirmed; a rejection runs the stage again.
+        try:
+            state.model_of(name).model_validate(record.artifact)
+        except ValidationError as exc:
+            raise GateError(
+                f"the {name} output no longer fits its model ({exc.error_count()} problem(s)); "
+                "reject it to run the stage again, or stop the run"
+            ) from exc
     if decision.decision == "edit":
         model = state.model_of(name)
         try:
@@ -183,7 +193,10 @@ def _candidate_ids(state: HiringState, stage: str, artifact: dict[str, Any] | No
     """The candidates a stage output puts in front of the recruiter (who may vote on them)."""
     if artifact is None:
         return []
-    return edit_ids(state.model_of(stage).model_validate(artifact))
+    try:
+        return edit_ids(state.model_of(stage).model_validate(artifact))
+    except ValidationError:  # a custom stage's model changed since it ran: nobody shown
+        return []
 
 
 async def decide(runtime: Runtime, flow_id: str, decision: GateDecision) -> HiringState:

@@ -61,7 +61,8 @@ export async function projectsView(page, { signal }) {
 
 /** Each stage's latest run (runs come oldest first). */
 function latestByStage(runs) {
-  const latest = {};
+  // No prototype: a stage may be named like an Object property ("constructor").
+  const latest = Object.create(null);
   for (const run of runs) latest[run.stage] = run;
   return latest;
 }
@@ -102,7 +103,7 @@ export async function projectView(page, { params: [id], signal }) {
       h("span", { class: "step-number", "aria-hidden": "true" }, String(index + 1)),
       h("div", {},
         h("h3", {}, capitalize(stage)),
-        h("p", { class: "muted small" }, STAGE_TEXT[stage] || CUSTOM_STAGE_TEXT),
+        h("p", { class: "muted small" }, (Object.hasOwn(STAGE_TEXT, stage) ? STAGE_TEXT[stage] : CUSTOM_STAGE_TEXT)),
         run ? h("p", {}, statusBadge(run.status), run.attempt > 1 ? ` attempt ${run.attempt}` : "") : h("p", { class: "muted" }, "not started"),
         run ? h("a", { href: `#/runs/${run.id}`, "aria-label": `Open the ${humanize(stage)} run` }, "Open run") : null));
   }));

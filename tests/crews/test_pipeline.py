@@ -113,6 +113,11 @@ def test_a_declared_pipeline_resolves_its_custom_stage(tmp_path: Path) -> None:
         ),
         (("intake", "  - crew: reference_check\n"), "pipeline.1.stage", "required key"),
         (
+            ("intake", references_step().replace("    with:\n", "    with:\n      company: X\n")),
+            "pipeline.1.with.company",
+            "comes from the flow",
+        ),
+        (
             ("intake", "  - stage: refs\n    crews: reference_check\n"),
             "pipeline.1.crews",
             "unknown",
@@ -322,3 +327,47 @@ def test_a_custom_stage_cut_off_mid_way_reopens_failed_and_retries(
     assert retried.current_stage == "references"
     assert retried.stages["references"].attempts == 2
     assert retried.stages["references"].status == StageStatus.AWAITING_DECISION
+
+
+def test_a_root_model_output_cannot_be_a_stage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "listed_output.py").write_text(
+        "from pydantic import RootModel\n\n\nclass Names(RootModel[list[str]]):\n    pass\n"
+    )
+    monkeypatch.syspath_prepend(str(plugins))
+    directory = pipeline_config(tmp_path / "config", *WITH_REFERENCES)
+    tasks = directory / "tasks.yaml"
+    tasks.write_text(
+        tasks.read_text().replace(
+            '"reference_check.models:ReferenceCheckSummary"', '"listed_output:Names"'
+        )
+    )
+    with pytest.raises(ConfigError) as caught:
+        _load(directory)
+    assert any(
+        i.key == "pipeline.3.crew" and "is a root model" in i.message for i in caught.value.issues
+    )
+
+
+def test_an_output_that_no_longer_fits_its_model_cannot_be_confirmed_but_can_be_stopped(
+    tmp_path: Path, runtime: Any, project: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reference_check.models as models
+
+    config = _load(pipeline_config(tmp_path / "config", *WITH_REFERENCES))
+    state = _confirm_until(runtime, _start(runtime, project, config), "references")
+
+    # The plugin is upgraded while the run waits: its model now requires a new field.
+    class Upgraded(models.ReferenceCheckSummary):
+        checked_by: str
+
+    monkeypatch.setattr(models, "ReferenceCheckSummary", Upgraded)
+    with pytest.raises(GateError, match="no longer fits its model"):
+        _decide(runtime, state)
+    # The gate is still open: the run is not stranded, and a stop ends it.
+    stopped = _decide(runtime, state, "stop")
+    assert stopped.status == RunStatus.STOPPED
+    assert stopped.stages["references"].status == StageStatus.STOPPED
