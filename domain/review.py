@@ -747,19 +747,78 @@ def _text_leaves(value: object, path: str) -> Iterable[tuple[str, str]]:
             yield from _text_leaves(item, f"{path}[{i}]")
 
 
-def review_custom_output(stage: str, artifact: BaseModel) -> Review:
-    """The deterministic review of a custom stage's output (a model hirecrew does not know):
-    CUS-1, protected-attribute or proxy wording in any of its texts, wherever it is."""
-    findings = _dedupe(
-        finding
-        for where, text in _text_leaves(artifact.model_dump(mode="json"), "")
-        for finding in _term_findings(
-            text,
-            rule="CUS-1",
-            subject=f"The {stage} output",
+# Topics an interviewer must not ask a candidate about (the classic unlawful interview
+# questions): checked only in texts that ask something, since the same words are fine in an
+# equal-opportunity statement ("without regard to ... disability").
+_PERSONAL_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (topic, re.compile(pattern, re.IGNORECASE))
+    for topic, pattern in (
+        (
+            "children or family plans",
+            r"\b(?:children|kids|childcare|child care|pregnan\w*|"
+            r"family plans?|start(?:ing)? a family|plan(?:ning)? to have (?:a )?(?:family|baby))\b",
+        ),
+        ("marital status", r"\b(?:married|spouse|husband|wife|maiden name)\b"),
+        ("age", r"\b(?:how old|your age|year (?:were you|you were) born|date of birth)\b"),
+        (
+            "national origin",
+            r"\b(?:where were you born|birthplace|native language|"
+            r"mother tongue)\b",
+        ),
+        (
+            "disability or health",
+            r"\b(?:disabilit\w*|medical conditions?|health "
+            r"(?:conditions?|problems?|issues?)|sick days?)\b",
+        ),
+        ("religion", r"\b(?:religio\w*|church|mosque|synagogue|temple)\b"),
+        ("arrests", r"\barrest(?:s|ed)?\b"),
+    )
+)
+
+
+def _personal_questions(text: str, *, stage: str, where: str) -> list[Finding]:
+    """CUS-2: a question (a text with '?') that asks about a protected topic."""
+    if "?" not in text:
+        return []
+    return [
+        Finding(
+            rule="CUS-2",
+            severity="hard",
+            message=(
+                f"The {stage} output asks about {topic} ({match.group(0)!r}): an interview "
+                "must not ask about it, whatever the answer would be used for."
+            ),
             where=where,
-            suggestion="ask and write only about the job's requirements",
+            span=match.group(0),
+            suggestion="ask only about the job's requirements and how the candidate meets them",
         )
+        for topic, pattern in _PERSONAL_TOPICS
+        if (match := pattern.search(text))
+    ]
+
+
+def review_custom_output(stage: str, artifact: BaseModel) -> Review:
+    """The deterministic review of a custom stage's output (a model hirecrew does not know),
+    in every text it holds, wherever it is nested: CUS-1, protected-attribute or proxy
+    wording; CUS-2, a question about a topic an interview must not ask about."""
+    leaves = list(_text_leaves(artifact.model_dump(mode="json"), ""))
+    findings = _dedupe(
+        [
+            finding
+            for where, text in leaves
+            for finding in _term_findings(
+                text,
+                rule="CUS-1",
+                subject=f"The {stage} output",
+                where=where,
+                suggestion="ask and write only about the job's requirements",
+            )
+        ]
+        + [
+            finding
+            for where, text in leaves
+            for finding in _personal_questions(text, stage=stage, where=where)
+        ]
     )
     return Review(verdict=verdict_for(findings), findings=findings, summary=_summary(findings))
 
