@@ -6,13 +6,10 @@ it builds runs. The example shipped in examples/reference_check must be what the
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.cli.guides import Block, guide_blocks
+from tests.cli.guides import Block, follow, guide_blocks, newcomer_env
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "new-crew.md"
@@ -43,46 +40,8 @@ def test_the_guide_shows_the_shipped_example() -> None:
 def test_following_the_guide_builds_and_runs_the_crew(tmp_path: Path) -> None:
     work = tmp_path / "newcomer"
     work.mkdir()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("HIRECREW_") or key == "HIRECREW_CACHE_DIR"
-    }
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env["HIRECREW_DATA_DIR"] = str(tmp_path / "data")
-    exports: list[str] = []
-    outputs: dict[str, str] = {}
-    commands = 0
-    for block in _blocks():
-        if block.language == "console":
-            for line in block.body.splitlines():
-                if not line.startswith("$ "):
-                    continue
-                command = line[2:]
-                if command.startswith("export "):
-                    exports.append(command)
-                    continue
-                script = "\n".join([*exports, command])
-                done = subprocess.run(
-                    ["bash", "-c", script],
-                    cwd=work,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    timeout=300,
-                )
-                assert done.returncode == 0, (command, done.stdout, done.stderr)
-                outputs[command] = done.stdout
-                commands += 1
-        elif block.title and block.language in {"python", "yaml"}:
-            target = work / block.title
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if block.append:
-                assert target.exists(), f"the guide appends to {block.title} before it exists"
-                with target.open("a", encoding="utf-8") as handle:
-                    handle.write(block.body)
-            else:
-                target.write_text(block.body, encoding="utf-8")
+    ran = follow(_blocks(), work, newcomer_env(tmp_path / "data"))
+    outputs, commands = dict(ran), len(ran)
     assert commands == 4
 
     assert "my-config: valid (7 agents, 6 tasks, 6 crews)" in outputs["hirecrew config validate"]

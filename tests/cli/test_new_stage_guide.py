@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from tests.cli.guides import Block, guide_blocks
+from tests.cli.guides import Block, follow, guide_blocks, newcomer_env
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "new-stage.md"
@@ -66,45 +63,7 @@ def _output_model(work: Path) -> Any:
 def test_following_the_guide_adds_a_gated_stage_to_the_flow(tmp_path: Path) -> None:
     work = tmp_path / "newcomer"
     work.mkdir()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("HIRECREW_") or key == "HIRECREW_CACHE_DIR"
-    }
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env["HIRECREW_DATA_DIR"] = str(tmp_path / "data")
-    env.pop("PYTHONPATH", None)
-    exports: list[str] = []
-    outputs: list[tuple[str, str]] = []
-    for block in _blocks():
-        if block.language == "console":
-            for line in block.body.splitlines():
-                if not line.startswith("$ "):
-                    continue
-                command = line[2:]
-                if command.startswith("export "):
-                    exports.append(command)
-                    continue
-                script = "\n".join(["set -e", *exports, command])
-                done = subprocess.run(
-                    ["bash", "-c", script],
-                    cwd=work,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    timeout=300,
-                )
-                assert done.returncode == 0, (command, done.stdout, done.stderr[-4000:])
-                outputs.append((command, done.stdout))
-        elif block.title and block.language in {"python", "yaml", "toml"}:
-            target = work / block.title
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if block.append:
-                assert target.exists(), f"the guide appends to {block.title} before it exists"
-                with target.open("a", encoding="utf-8") as handle:
-                    handle.write(block.body)
-            else:
-                target.write_text(block.body, encoding="utf-8")
+    outputs = follow(_blocks(), work, newcomer_env(tmp_path / "data"))
 
     commands = [command for command, _ in outputs]
     assert commands == [
