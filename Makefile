@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export HIRECREW_DATA_DIR ?= $(CURDIR)/.hirecrew
+# The memory embedder's files, put together from their wheels once (domain.mpnet_files).
+export HIRECREW_MODEL_CACHE ?= $(HIRECREW_DATA_DIR)/models
 
 .PHONY: install run demo test browser llm-server check bench clean
 

@@ -1,7 +1,8 @@
 """Recall@10 of retrieval variants for recruiter memory, beside the exact dense scan we ship.
 
 An offline study, not a benchmark of the store: every variant ranks one recruiter's memories
-in plain numpy from the same cached MiniLM vectors as ``bench/recruiter_memory.py`` (the text
+in plain numpy from the same cached vectors as ``bench/recruiter_memory.py`` (MiniLM's, the
+memory embedder when this study was made; ``--embedder mpnet`` studies the current one) (the text
 embedded is ``memory.mem0_embedder.embedding_text``), so only the ranking differs. A query hits
 when its memory is among the top 10.
 
@@ -60,7 +61,6 @@ from bm25s.stopwords import STOPWORDS_EN  # type: ignore[import-untyped]
 
 from bench.memory_data import BenchMemory, generate_memories, pick_queries
 from bench.recruiter_memory import CACHE, EmbeddingCache, embedded
-from domain.embeddings import shared_embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "memory_retrieval_variants.json"
@@ -125,13 +125,16 @@ class BM25:
 
 
 _query_vectors: dict[str, Vector] = {}
+_STUDIED: list[EmbeddingCache] = []  # the cache (and so the model) main() studies
 
 
 def query_vectors(texts: Sequence[str]) -> Vector:
-    """MiniLM vectors of exactly these texts (no alias expansion added here), memoised."""
+    """Vectors of exactly these texts (no alias expansion added here), memoised, by the
+    model of the study's cache (:data:`_STUDIED`)."""
     missing = [t for t in dict.fromkeys(texts) if t not in _query_vectors]
     if missing:
-        _query_vectors.update(zip(missing, shared_embedder().embed(missing), strict=True))
+        model = _STUDIED[0].query_model()
+        _query_vectors.update(zip(missing, model.embed(missing), strict=True))
     return np.stack([_query_vectors[t] for t in texts])
 
 
@@ -334,9 +337,16 @@ def main() -> None:
     parser.add_argument("--heldout-haystacks", type=int, nargs="+", default=[31, 41])
     parser.add_argument("--cache-dir", type=Path, default=CACHE)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--embedder",
+        choices=["minilm", "mpnet"],
+        default="minilm",
+        help="the committed results study MiniLM, the memory embedder before all-mpnet-base-v2",
+    )
     args = parser.parse_args()
     began = time.perf_counter()
-    cache = EmbeddingCache(args.cache_dir)
+    cache = EmbeddingCache(args.cache_dir, minilm=args.embedder == "minilm")
+    _STUDIED.append(cache)
     rows: dict[str, dict[str, float]] = {}
 
     def run(name: str, users: Any, queries: Any, variants: dict[str, Variant]) -> None:

@@ -1,7 +1,8 @@
 """Benchmark: recruiter memory (Mem0 2.2.1) recall and latency, our store against Mem0's default.
 
 Systems, both built by ``memory.mem0_backend.Mem0Memory`` (the same adapter, the same Mem0
-``Memory``, the same int8 MiniLM embedder and the same calls), so only the vector store differs:
+``Memory``, the same all-mpnet-base-v2 embedder and the same calls), so only the vector store
+differs:
 
 - ``ours``: ``memory.vector_store.EmbeddedVectorStore`` (SQLite rows + an exact per-recruiter
   numpy scan), as ``open_memory`` builds it for ``memory.vector_store = "embedded"``.
@@ -26,25 +27,29 @@ Recall beside the stores: ``exact_numpy_scan`` ranks each recruiter's cached vec
 in plain numpy (the most an exact store can reach with this embedder), and, for the two recall
 layouts, ``exact_numpy_scan_canonical_names`` asks the same queries with every skill, role,
 city... named as the memory names it (``alias_rate=0``): how much of a miss is the aliases.
+``exact_numpy_scan_minilm`` is the same exact scan with all-MiniLM-L6-v2 (int8), the memory
+embedder before all-mpnet-base-v2 and still the model of candidate search, measured in the
+same run: what the model change is worth.
 
 Embedded text: the Mem0 embedder embeds ``memory.mem0_embedder.embedding_text`` of each memory
 and query (recruiter aliases such as "k8s", "CSM", "München" followed by their canonical names,
 ``domain.vocabulary``); the precomputed memory vectors and the exact scans below embed the same
 text, so they match what ``Mem0Memory.add`` would have stored.
 
-Filling: memory vectors are precomputed with the same MiniLM (batched; the same vectors to 1e-6
-as one at a time) and cached under ``<data>/bench-cache/memory`` keyed by a hash of the text
+Filling: memory vectors are precomputed with the same embedder (batched; the same vectors to
+1e-4 as one at a time) and cached under ``<data>/bench-cache/memory`` keyed by a hash of the text
 embedded,
 then loaded with ``Mem0Memory.bulk_insert`` (payloads as Mem0's ``add(infer=False)`` writes
 them, without history rows, which search never reads). Local qdrant commits every point to its
 SQLite file separately (about 1 ms each, 100 s for 100,000 points), so its fill runs with
 ``PRAGMA synchronous=OFF`` on that file, set back before anything is timed.
 
-Timed, per query: the full ``Mem0Memory.search`` path, query embedding included (MiniLM, one
-thread, never cached), Mem0's scoring and the adapter's records. Warm-up: ours keeps one numpy
-matrix per recruiter, loaded by the first search after opening, so every recruiter is searched
-once before timing (those first searches are reported as ``first_search_per_recruiter``); local
-qdrant holds every point in memory from the start, so three searches warm it up. Adds: the full
+Timed, per query: the full ``Mem0Memory.search`` path, query embedding included
+(all-mpnet-base-v2, two threads as ``shared_memory_embedder`` runs it, never cached), Mem0's
+scoring and the adapter's records. Warm-up: ours keeps one numpy matrix per recruiter, loaded by
+the first search after opening, so every recruiter is searched once before timing (those first
+searches are reported as ``first_search_per_recruiter``); local qdrant holds every point in
+memory from the start, so three searches warm it up. Adds: the full
 ``Mem0Memory.add(infer=False)`` (embedding, store write, Mem0's history row, read-back) of new
 memories into the 10,000- and the 100,000-row stores; the target is judged on the worse median.
 
@@ -116,7 +121,14 @@ from bench.memory_data import (
     pick_queries,
 )
 from config.settings import MemorySettings, Settings, quiet_environment
-from domain.embeddings import MINILM_MODEL_ID, MiniLMEmbedder, shared_embedder
+from domain.embeddings import (
+    MINILM_MODEL_ID,
+    MPNET_MODEL_ID,
+    MiniLMEmbedder,
+    MPNetEmbedder,
+    OnnxSentenceEmbedder,
+    shared_memory_embedder,
+)
 from memory.mem0_embedder import embedding_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -232,11 +244,14 @@ def _digest(text: str) -> str:
 
 
 class EmbeddingCache:
-    """MiniLM vectors of memory texts, kept in one ``.npz`` keyed by a hash of the text the
-    Mem0 embedder embeds for each (:func:`embedded`)."""
+    """Vectors of memory texts by one model (the memory embedder unless ``minilm``), kept in
+    one ``.npz`` keyed by a hash of the text the Mem0 embedder embeds for each
+    (:func:`embedded`)."""
 
-    def __init__(self, directory: Path) -> None:
-        self.path = directory / "memory" / f"embeddings-{MINILM_MODEL_ID}.npz"
+    def __init__(self, directory: Path, *, minilm: bool = False) -> None:
+        self.minilm = minilm
+        model_id = MINILM_MODEL_ID if minilm else MPNET_MODEL_ID
+        self.path = directory / "memory" / f"embeddings-{model_id}.npz"
         self.vectors: dict[str, Matrix] = {}
         if self.path.exists():
             with np.load(self.path) as stored:
@@ -253,7 +268,7 @@ class EmbeddingCache:
         missing = sorted({embedded(t) for t in texts if self.key(t) not in self.vectors})
         if not missing:
             return
-        model = MiniLMEmbedder(threads=threads, batch_size=64)
+        model = self.model(threads)
         started = time.perf_counter()
         rows = model.embed(missing)
         self.embed_s = time.perf_counter() - started
@@ -266,8 +281,24 @@ class EmbeddingCache:
         np.savez(partial, keys=keys, vectors=matrix)
         partial.replace(self.path)
 
+    def model(self, threads: int) -> OnnxSentenceEmbedder:
+        if self.minilm:
+            return MiniLMEmbedder(threads=threads, batch_size=64)
+        return MPNetEmbedder(threads=threads, batch_size=64)
+
     def matrix(self, texts: Sequence[str]) -> Matrix:
         return np.stack([self.vectors[self.key(t)] for t in texts])
+
+    def query_model(self) -> OnnxSentenceEmbedder:
+        """The model queries are embedded with for exact scans over this cache."""
+        if self.minilm:
+            return _shared_minilm()
+        return shared_memory_embedder()
+
+
+@functools.cache
+def _shared_minilm() -> MiniLMEmbedder:
+    return MiniLMEmbedder()
 
 
 # ----- systems -------------------------------------------------------------------------------
@@ -488,7 +519,7 @@ def exact_recall(
         user: cache.matrix([m.text for m in memories]) for user, memories in by_user.items()
     }
     texts = list(queries) if queries is not None else [q.query for q in layout.queries]
-    vectors = shared_embedder().embed([embedded(t) for t in texts])
+    vectors = cache.query_model().embed([embedded(t) for t in texts])
     hits = 0
     for item, vector in zip(layout.queries, vectors, strict=True):
         scores = matrices[item.user] @ vector
@@ -502,8 +533,9 @@ def exact_recall(
 
 
 def query_embedding_only(queries: Sequence[BenchMemory]) -> dict[str, float]:
-    """MiniLM alone on the queries, one at a time (the share of a search that is embedding)."""
-    model = shared_embedder()
+    """The memory embedder alone on the queries, one at a time (the share of a search that is
+    embedding)."""
+    model = shared_memory_embedder()
     samples = []
     for item in queries:
         started = time.perf_counter()
@@ -513,9 +545,9 @@ def query_embedding_only(queries: Sequence[BenchMemory]) -> dict[str, float]:
 
 
 def embedding_throughput(texts: Sequence[str], threads: int) -> dict[str, Any]:
-    """Batched MiniLM rate on memory texts, as the cache fill runs it (measured every run,
-    cached or not)."""
-    model = MiniLMEmbedder(threads=threads, batch_size=64)
+    """Batched memory-embedder rate on memory texts, as the cache fill runs it (measured every
+    run, cached or not)."""
+    model = MPNetEmbedder(threads=threads, batch_size=64)
     model.embed(list(texts[:64]))
     started = time.perf_counter()
     model.embed(list(texts))
@@ -650,16 +682,19 @@ def main() -> None:
         cache = EmbeddingCache(args.cache_dir)
         texts = {m.text for layout in layouts for user in layout.users for m in user}
         cache.fill(sorted(texts), args.embed_threads)
+        minilm = EmbeddingCache(args.cache_dir, minilm=True)
+        minilm.fill(sorted(texts), args.embed_threads)
         throughput = embedding_throughput(sorted(texts)[:1000], args.embed_threads)
         os.sync()
         for _ in range(20):  # load the model and warm onnxruntime before anything is timed
-            shared_embedder().embed(["warm-up"])
+            shared_memory_embedder().embed(["warm-up"])
 
         results: dict[str, dict[str, Any]] = {}
         for layout in layouts:
             results[layout.name] = {
                 "what": layout.what,
                 "exact_numpy_scan": exact_recall(layout, cache),
+                "exact_numpy_scan_minilm": exact_recall(layout, minilm),
             }
             if layout.canonical is not None:
                 plain = [layout.canonical[(q.user, q.index)] for q in layout.queries]
@@ -699,19 +734,20 @@ def main() -> None:
             "ours": "Mem0Memory on memory.vector_store.EmbeddedVectorStore (SQLite + exact "
             "per-recruiter numpy scan)",
             "baseline": "Mem0Memory on Mem0's qdrant store in local path mode (Mem0's default "
-            "local stack), same adapter, same MiniLM embedder",
+            "local stack), same adapter, same all-mpnet-base-v2 embedder",
         },
         "method": {
             "k": K,
             "hit": "the query's memory (by id; by text in speed_1x10000) is among the top 10 of "
             "Mem0Memory.search(recruiter, query, limit=10)",
-            "timed_search": "full Mem0Memory.search: MiniLM query embedding (1 thread, uncached), "
+            "timed_search": "full Mem0Memory.search: all-mpnet-base-v2 query embedding (2 "
+            "threads, uncached), "
             "Mem0's search and scoring (threshold 0, no BM25: fastembed and spaCy are not "
             "installed, for both systems), the adapter's records",
             "embedded_text": "memory.mem0_embedder.embedding_text of every memory and query: "
             "known aliases (taxonomy skills, domain/data/vocabulary.json roles, jargon, places, "
             "industries) followed by their canonical names; stored texts unchanged",
-            "fill": "precomputed MiniLM vectors (cached by text hash) loaded with "
+            "fill": "precomputed all-mpnet-base-v2 vectors (cached by text hash) loaded with "
             "Mem0Memory.bulk_insert, payloads as Mem0 add(infer=False) writes them, no history "
             "rows; local qdrant's per-point SQLite commits run with synchronous=OFF during the "
             "fill only",

@@ -1,7 +1,9 @@
 """``hirecrew memory``: a recruiter's memories, to see, search, correct, erase and export.
 
 Every command names the recruiter (``--recruiter``) and touches only that recruiter's memories.
-``add`` seeds memories one at a time or imports a file written by ``export``.
+``add`` seeds memories one at a time or imports a file written by ``export``. ``reindex`` is
+the operator's: it re-embeds a store that another embedder made, for every recruiter, before
+the server or a worker would do it on its first use of memory.
 """
 
 from __future__ import annotations
@@ -190,3 +192,30 @@ def export(recruiter: Recruiter, as_json: AsJson = True, data_dir: DataDir = Non
             indent=None if as_json else 2,
         )
     )
+
+
+@app.command("reindex")
+def reindex(as_json: AsJson = False, data_dir: DataDir = None) -> None:
+    """Re-embed every memory if another embedder (or vocabulary) made the stored vectors.
+
+    Run it after an upgrade with the server and workers stopped: the first process to open a
+    store re-embeds it (about 130 memories a second on two cores), and a request should not
+    wait on that.
+    """
+    settings = settings_for(data_dir)
+    if settings.memory.backend == "none":
+        raise fail("memory is disabled (HIRECREW_MEMORY__BACKEND=none)", EXIT_INVALID)
+    quiet_environment(settings)
+    from memory.mem0_backend import open_memory
+    from memory.mem0_embedder import EMBEDDER_ID
+
+    try:
+        backend = open_memory(settings)
+    except HirecrewError as exc:
+        raise fail(str(exc)) from exc
+    if as_json:
+        typer.echo(json.dumps({"reembedded": backend.reembedded, "embedder": EMBEDDER_ID}))
+    elif backend.reembedded:
+        typer.echo(f"re-embedded {backend.reembedded} stored vectors with {EMBEDDER_ID}")
+    else:
+        typer.echo(f"up to date: every stored vector was made with {EMBEDDER_ID}")

@@ -13,10 +13,11 @@ offline (every trap below was measured here, see the shared notes on Mem0 2.2.1)
   adds a DELETE row holding the text); we delete those rows, the recruiter's rolling message
   log (the raw input of ``infer=True`` adds), and make SQLite zero freed space
   (``secure_delete``) and truncate the embedded store's WAL.
-- Offline by construction: our MiniLM embedder replaces Mem0's ``huggingface`` provider, the
-  store is chosen by ``settings.memory.vector_store``, and Mem0's mandatory LLM points at a dead
-  loopback address unless a real OpenAI-protocol model is configured (then ``infer=True``
-  works; otherwise it falls back to storing the text as given).
+- Offline by construction: our embedder (all-mpnet-base-v2, ``memory.mem0_embedder``)
+  replaces Mem0's ``huggingface`` provider, the store is chosen by
+  ``settings.memory.vector_store``, and Mem0's mandatory LLM points at a dead loopback address
+  unless a real OpenAI-protocol model is configured (then ``infer=True`` works; otherwise it
+  falls back to storing the text as given).
 
 Bad requests (malformed recruiter id, reserved metadata key, wildcard filter, blank text)
 raise :class:`MemoryRequestError`, which is both a :class:`~memory.base.MemoryError_` and a
@@ -43,6 +44,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from config.settings import Settings, quiet_environment
+from domain.embeddings import MPNET_MODEL_ID
 from memory.base import (
     MemoryBackendError,
     MemoryError_,
@@ -50,7 +52,7 @@ from memory.base import (
     MemoryRecord,
     MetadataValue,
 )
-from memory.mem0_embedder import EMBEDDING_DIMS
+from memory.mem0_embedder import EMBEDDER_ID, EMBEDDING_DIMS, embed_texts
 from memory.vector_store import EmbeddedVectorStore
 
 __all__ = [
@@ -78,9 +80,9 @@ HNSW_OPTIONS = "-c hnsw.iterative_scan=relaxed_order -c hnsw.ef_search=100"
 # and embedding_model_dims, which is all the embedded store needs (faiss is not installed).
 _EMBEDDED_PROVIDER = "faiss"
 _EMBEDDED_CLASS = "memory.vector_store.EmbeddedVectorStore"
-# Mem0 has no embedder registry either: our MiniLM replaces its huggingface provider.
+# Mem0 has no embedder registry either: our embedder replaces its huggingface provider.
 _EMBEDDER_PROVIDER = "huggingface"
-_EMBEDDER_CLASS = "memory.mem0_embedder.MiniLMMem0Embedder"
+_EMBEDDER_CLASS = "memory.mem0_embedder.Mem0Embedder"
 # Mem0 insists on an LLM even with infer=False; offline it points at a port nothing serves
 # (the discard port on loopback: refused at once, nothing leaves the machine).
 _DEAD_LLM_URL = "http://127.0.0.1:9/v1"
@@ -214,7 +216,7 @@ def mem0_config(settings: Settings, plan: LlmPlan | None = None) -> dict[str, An
         "vector_store": _vector_store_config(settings),
         "embedder": {
             "provider": _EMBEDDER_PROVIDER,
-            "config": {"model": "all-MiniLM-L6-v2-int8", "embedding_dims": EMBEDDING_DIMS},
+            "config": {"model": MPNET_MODEL_ID, "embedding_dims": EMBEDDING_DIMS},
         },
         "llm": {"provider": "openai", "config": (plan or llm_plan(settings)).config},
         "history_db_path": str(settings.memory_path / "history.db"),
@@ -247,6 +249,90 @@ def _probe(conninfo: str) -> None:
     import psycopg
 
     psycopg.connect(conninfo, connect_timeout=10).close()
+
+
+def _adopt_embedder(store: Any) -> int:
+    """Re-embed ``store``'s memories if another embedder made them; returns how many.
+
+    The embedded store records the embedder per collection (``EMBEDDER_ID``). A pgvector table
+    records only its width: one of another width (MiniLM's 384) gets a new vector column filled
+    from the stored texts, in one transaction (PostgreSQL DDL is transactional, so a failure
+    leaves the old table as it was), and its index is rebuilt by ``create_col``.
+    """
+    if isinstance(store, EmbeddedVectorStore):
+        count = store.adopt_embedder(EMBEDDER_ID, embed_texts)
+    elif hasattr(store, "connection_pool"):
+        count = _adopt_pgvector(store)
+    else:  # qdrant server: documented as created fresh with this embedder's width
+        return 0
+    if count:
+        logger.info(
+            "memory vectors re-embedded with %s",
+            EMBEDDER_ID,
+            extra={"rows": count, "collection": store.collection_name},
+        )
+    return count
+
+
+def _adopt_pgvector(store: Any) -> int:
+    from psycopg import sql
+
+    name = store.collection_name
+    table = sql.Identifier(name)
+    select = sql.SQL("SELECT id, payload FROM {}").format(table)
+    with store.connection_pool.connection() as conn:
+        width = _pg_width(conn, name)
+        conn.commit()  # hold no lock on the table while embedding (minutes on a large one)
+        if width is None or width == EMBEDDING_DIMS:
+            return 0
+        rows = conn.execute(select).fetchall()
+        conn.commit()
+        vectors = dict(zip((r[0] for r in rows), _pg_vectors(rows), strict=True))
+        seen = {r[0]: r[1] for r in rows}
+        with conn.transaction():
+            # One process re-embeds; one started beside it (API and worker) waits here, then
+            # finds the new width and leaves. No table lock is taken before this one.
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"hirecrew:{name}",))
+            if _pg_width(conn, name) == EMBEDDING_DIMS:
+                return 0
+            current = conn.execute(select).fetchall()
+            # Rows added or changed since they were read are embedded now, under the lock.
+            late = [r for r in current if r[0] not in seen or seen[r[0]] != r[1]]
+            vectors.update(zip((r[0] for r in late), _pg_vectors(late), strict=True))
+            conn.execute(sql.SQL("ALTER TABLE {} DROP COLUMN vector").format(table))
+            conn.execute(
+                sql.SQL("ALTER TABLE {} ADD COLUMN vector vector({})").format(
+                    table, sql.Literal(EMBEDDING_DIMS)
+                )
+            )
+            with conn.cursor() as cur:
+                cur.executemany(
+                    sql.SQL("UPDATE {} SET vector = %s::vector WHERE id = %s").format(table),
+                    ((str(vectors[r[0]].tolist()), r[0]) for r in current),
+                )
+    store.create_col()  # the HNSW index went with the old column
+    return len(current)
+
+
+def _pg_width(conn: Any, table: str) -> int | None:
+    """The declared width of ``table``'s vector column; None when there is no such table."""
+    from psycopg import sql
+
+    found = conn.execute(
+        "SELECT atttypmod FROM pg_attribute "
+        "WHERE attrelid = to_regclass(%s) AND attname = 'vector'",
+        (sql.Identifier(table).as_string(conn),),
+    ).fetchone()
+    return None if found is None else int(found[0])
+
+
+def _pg_vectors(rows: Sequence[tuple[Any, Any]]) -> list[Any]:
+    """The re-embedded ``data`` text (Mem0's payload key) of each row, as float32 rows (3 KB
+    each; their 15 KB text form is made one row at a time while writing)."""
+    if not rows:
+        return []
+    texts = [str((payload or {}).get("data") or "") for _, payload in rows]
+    return list(embed_texts(texts))
 
 
 def _session_scope(recruiter_id: str) -> str:
@@ -308,6 +394,7 @@ class _Stores:
     vector: Any
     entities: Any
     closers: list[Callable[[], object]] = field(default_factory=list)
+    reembedded: int = 0  # rows another embedder made, re-embedded when the stores opened
 
 
 class Mem0Memory:
@@ -352,6 +439,12 @@ class Mem0Memory:
         """Whether ``add(..., infer=True)`` reaches a real LLM; when False it stores the text
         as given (as ``infer=False`` does)."""
         return self._plan.can_infer
+
+    @property
+    def reembedded(self) -> int:
+        """Memories (and Mem0 entities) re-embedded when this store opened, because another
+        embedder had made their vectors; 0 when the store was up to date."""
+        return self._stores.reembedded
 
     @property
     def vector_store(self) -> Any:
@@ -495,7 +588,7 @@ class Mem0Memory:
 
         For benchmarks and imports: no embedding and no history rows (so nothing to erase
         there), payloads shaped as Mem0 writes them, so every other call works on them.
-        ``vectors`` is an ``(n, 384)`` array (or lists) from the same MiniLM embedder.
+        ``vectors`` is an ``(n, 768)`` array (or lists) from ``memory.mem0_embedder.embed_texts``.
         """
         rid = _recruiter(recruiter_id)
         metas = [_metadata(m) for m in metadata] if metadata is not None else [{}] * len(texts)
@@ -525,6 +618,9 @@ class Mem0Memory:
         - The entity store is opened now: Mem0 only cleans a deleted memory's entity links
           when that store is already open in the process.
         - pgvector tables are created now: eight threads creating them at once collide.
+        - Vectors made by another embedder (MiniLM, before 2026-11-26) are re-embedded now,
+          from the stored texts: a query vector of one model against memories of another
+          ranks nothing right (see :func:`_adopt_embedder`).
         """
         memory = self._memory
         history = memory.db.connection
@@ -538,6 +634,7 @@ class Mem0Memory:
                 stores.closers.append(store.connection_pool.close)
             elif isinstance(store, EmbeddedVectorStore):
                 stores.closers.append(store.close)
+            stores.reembedded += _adopt_embedder(store)
         if self.can_infer:
             memory.llm.client = memory.llm.client.with_options(timeout=self.settings.llm.timeout_s)
         return stores

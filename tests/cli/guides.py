@@ -40,13 +40,17 @@ def guide_blocks(guide: Path) -> list[Block]:
     return blocks
 
 
+# Rebuildable caches a newcomer's machine would have too: the search index, the memory model.
+_SHARED_CACHES = ("HIRECREW_CACHE_DIR", "HIRECREW_MODEL_CACHE")
+
+
 def newcomer_env(data_dir: Path) -> dict[str, str]:
     """A newcomer's shell: this interpreter's bin on PATH, a fresh data directory, and none of
     the caller's hirecrew settings or import path (the search-index cache is shared)."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if (not key.startswith("HIRECREW_") or key == "HIRECREW_CACHE_DIR") and key != "PYTHONPATH"
+        if (not key.startswith("HIRECREW_") or key in _SHARED_CACHES) and key != "PYTHONPATH"
     }
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["HIRECREW_DATA_DIR"] = str(data_dir)

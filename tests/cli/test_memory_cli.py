@@ -113,3 +113,23 @@ def test_bad_input_gets_a_clear_error(tmp_path: Path) -> None:
     assert both.returncode == 2 and "not both" in both.stderr
     empty = _hirecrew("add", "--recruiter", "alice", "   ", data_dir=data)
     assert empty.returncode == 2 and "text" in empty.stderr
+
+
+def test_reindex_re_embeds_a_store_another_embedder_made(tmp_path: Path) -> None:
+    import sqlite3
+
+    data = tmp_path / "data"
+    _json(_hirecrew("add", "--recruiter", "alice", "K8s is a must-have", "--json", data_dir=data))
+    assert _json(_hirecrew("reindex", "--json", data_dir=data))["reembedded"] == 0  # type: ignore[index]
+    [db] = list(data.rglob("vectors.db"))
+    with sqlite3.connect(db) as conn:  # as a store from before embedders were recorded
+        conn.execute("DELETE FROM embedders")
+    done = _json(_hirecrew("reindex", "--json", data_dir=data))
+    assert done["reembedded"] == 1  # type: ignore[index]
+    assert done["embedder"].startswith("all-mpnet-base-v2/768/")  # type: ignore[index]
+    again = _hirecrew("reindex", data_dir=data)
+    assert again.returncode == 0 and again.stdout.startswith("up to date"), again.stderr
+    found = _json(
+        _hirecrew("search", "--recruiter", "alice", "kubernetes", "--json", data_dir=data)
+    )
+    assert found[0]["text"] == "K8s is a must-have"  # type: ignore[index]

@@ -1,11 +1,11 @@
-"""memory.mem0_embedder: recruiter aliases are resolved in what MiniLM embeds, on both sides."""
+"""memory.mem0_embedder: recruiter aliases are resolved in what the model embeds, on both sides."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from memory.mem0_backend import Mem0Memory
-from memory.mem0_embedder import MiniLMMem0Embedder, embedding_text
+from memory.mem0_embedder import Mem0Embedder, embedding_text
 
 
 def test_embedding_text_resolves_aliases_and_keeps_plain_text() -> None:
@@ -18,7 +18,7 @@ def test_embedding_text_resolves_aliases_and_keeps_plain_text() -> None:
 
 
 def test_embed_and_embed_batch_see_the_same_text() -> None:
-    embedder = MiniLMMem0Embedder()
+    embedder = Mem0Embedder()
     texts = ["An SRE with k8s", "Munich office"]
     one = np.array([embedder.embed(t, "search") for t in texts])
     many = np.array(embedder.embed_batch(texts, "add"))

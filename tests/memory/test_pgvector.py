@@ -18,6 +18,7 @@ from config.settings import LLMSettings, MemorySettings, Settings
 from domain.embeddings import shared_embedder
 from memory.base import MemoryNotFoundError
 from memory.mem0_backend import Mem0Memory, MemoryRequestError, pg_conninfo
+from memory.mem0_embedder import embed_texts
 from tests.memory.conftest import files_containing
 
 TOPICS = ["Go backend", "React frontend", "data engineering", "SRE on-call", "iOS apps"]
@@ -113,7 +114,7 @@ def test_per_user_recall_with_200_users(pg_memory: Mem0Memory, pg_settings: Sett
         for u, user in enumerate(users)
     }
     every = [t for user in users for t in texts[user]]
-    vectors = shared_embedder().embed(every)
+    vectors = embed_texts(every)
     for u, user in enumerate(users):
         pg_memory.bulk_insert(user, texts[user], vectors[u * 5 : (u + 1) * 5])
 
@@ -121,7 +122,7 @@ def test_per_user_recall_with_200_users(pg_memory: Mem0Memory, pg_settings: Sett
         found = pg_memory.search(user, "backend engineer in Berlin", limit=10)
         assert sorted(r.text for r in found) == sorted(texts[user]), user
 
-    query = shared_embedder().embed(["backend engineer in Berlin"])[0].tolist()
+    query = embed_texts(["backend engineer in Berlin"])[0].tolist()
     with_options = _complete_users(pg_conninfo(_url(pg_settings)), pg_settings, users, query)
     without = _complete_users(_url(pg_settings), pg_settings, users, query)
     assert with_options == len(users)
@@ -165,3 +166,48 @@ def _complete_users(conninfo: str, settings: Settings, users: list[str], query: 
         for user in users:
             complete += len(conn.execute(sql, (user, str(query))).fetchall()) == 5
     return complete
+
+
+def test_a_minilm_table_is_re_embedded(pg_settings: Settings) -> None:
+    """A table MiniLM filled (384-d column) gets a 768-d column of re-embedded vectors and its
+    HNSW index back when the store opens."""
+    memory = Mem0Memory(pg_settings)
+    notes = [
+        "Schedule technical interviews for customer success manager candidates on Fridays",
+        "Keep job descriptions for site reliability engineers under 400 words",
+        "Only considers account executive candidates near Munich",
+    ]
+    for text in notes:
+        memory.add("alice", text, infer=False)
+    memory.close()
+    table = pg_settings.memory.collection
+    old = shared_embedder().embed(notes)
+    with psycopg.connect(_url(pg_settings), autocommit=True) as conn:
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN vector")
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN vector vector(384)")
+        for text, vector in zip(notes, old, strict=True):
+            conn.execute(
+                f"UPDATE {table} SET vector = %s::vector WHERE payload->>'data' = %s",
+                (str(vector.tolist()), text),
+            )
+
+    reopened = Mem0Memory(pg_settings)
+    try:
+        found = reopened.search("alice", "When can a CSM do the tech interview?", limit=1)
+        assert found[0].text == notes[0]
+    finally:
+        reopened.close()
+    with psycopg.connect(_url(pg_settings)) as conn:
+        (width,) = conn.execute(
+            "SELECT atttypmod FROM pg_attribute WHERE attrelid = %s::regclass "
+            "AND attname = 'vector'",
+            (table,),
+        ).fetchone()
+        indexes = {
+            name
+            for (name,) in conn.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = %s", (table,)
+            )
+        }
+    assert width == 768
+    assert f"{table}_hnsw_idx" in indexes
